@@ -1,0 +1,127 @@
+/**
+ * The contract: every method the UI may call and every event it may receive, each with
+ * a runtime schema and the TypeScript type inferred from it. This one table drives the
+ * Electron IPC gate, the preload, the test bridge and the native dispatcher: adding a
+ * method is one entry here plus its handler.
+ */
+import { z } from 'zod';
+
+/** Opaque, stable id of a token: derived from its module path, manufacturer, model and serial. */
+export const TokenIdSchema = z.string().regex(/^[0-9a-f]{16}$/, 'token id is 16 hex digits');
+
+/** PIN as typed by the clerk. Never logged, never stored, dropped after the call. */
+export const PinSchema = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[\x20-\x7e]+$/, 'PIN is printable ASCII');
+
+export const PinStateSchema = z.enum(['normal', 'count-low', 'final-try', 'locked']);
+
+export const TokenInfoSchema = z
+  .object({
+    id: TokenIdSchema,
+    label: z.string(),
+    manufacturer: z.string(),
+    model: z.string(),
+    serial: z.string(),
+    /** Absolute path of the PKCS#11 module that reported this token. */
+    module: z.string(),
+    slot: z.number().int().nonnegative(),
+    pinState: PinStateSchema,
+    /** The token has a PIN pad (CKF_PROTECTED_AUTHENTICATION_PATH). */
+    protectedAuthPath: z.boolean(),
+    /** The token's user PIN has never been set (CKF_USER_PIN_INITIALIZED clear). */
+    pinInitialized: z.boolean(),
+  })
+  .strict();
+
+export const IdentitySchema = z
+  .object({
+    commonName: z.string(),
+    organization: z.string().nullable(),
+    organizationalUnit: z.string().nullable(),
+    /** Agency code (OrganId, e.g. 000.00.00.G22) from organizationIdentifier, when present. */
+    organId: z.string().nullable(),
+    subject: z.string(),
+    issuer: z.string(),
+    issuerCommonName: z.string().nullable(),
+    /** Certificate serial number, upper-case hex without separators. */
+    serialNumber: z.string(),
+    /** Validity bounds, ISO 8601 UTC. */
+    notBefore: z.string(),
+    notAfter: z.string(),
+    /** e.g. "RSA 3072", "EC P-384". */
+    keyAlgorithm: z.string(),
+    /** SHA-256 of the certificate DER, upper-case hex. */
+    fingerprint: z.string(),
+    /** CKA_ID shared by the certificate and its private key, hex. */
+    keyId: z.string(),
+    /** Problems a security reviewer must see (e.g. private key extractable or not sensitive). */
+    warnings: z.array(z.string()),
+  })
+  .strict();
+
+export const SessionSchema = z.discriminatedUnion('state', [
+  z.object({ state: z.literal('signed-out') }).strict(),
+  z
+    .object({
+      state: z.literal('signed-in'),
+      token: TokenInfoSchema,
+      identity: IdentitySchema,
+      /** When the session began, ISO 8601 UTC. */
+      since: z.string(),
+    })
+    .strict(),
+]);
+
+export const LockReasonSchema = z.enum(['logout', 'token-removed', 'idle', 'native-restarted']);
+
+const NoParams = z.object({}).strict();
+
+function method<P extends z.ZodType, R extends z.ZodType>(
+  params: P,
+  result: R,
+  options: { timeoutMs: number; sensitive?: readonly string[] },
+) {
+  return { params, result, timeoutMs: options.timeoutMs, sensitive: options.sensitive ?? [] } as const;
+}
+
+export const methods = {
+  'tokens.list': method(NoParams, z.array(TokenInfoSchema), { timeoutMs: 15_000 }),
+  'session.login': method(
+    z.object({ token: TokenIdSchema, pin: PinSchema }).strict(),
+    SessionSchema,
+    { timeoutMs: 60_000, sensitive: ['pin'] },
+  ),
+  'session.logout': method(NoParams, SessionSchema, { timeoutMs: 15_000 }),
+  'session.current': method(NoParams, SessionSchema, { timeoutMs: 5_000 }),
+} as const;
+
+export const events = {
+  'tokens.changed': z.object({ tokens: z.array(TokenInfoSchema) }).strict(),
+  'session.locked': z.object({ reason: LockReasonSchema }).strict(),
+} as const;
+
+export type Methods = typeof methods;
+export type MethodName = keyof Methods;
+export type EventName = keyof typeof events;
+export type Params<M extends MethodName> = z.infer<Methods[M]['params']>;
+export type ResultOf<M extends MethodName> = z.infer<Methods[M]['result']>;
+export type EventPayload<E extends EventName> = z.infer<(typeof events)[E]>;
+
+export type TokenInfo = z.infer<typeof TokenInfoSchema>;
+export type Identity = z.infer<typeof IdentitySchema>;
+export type Session = z.infer<typeof SessionSchema>;
+export type PinState = z.infer<typeof PinStateSchema>;
+export type LockReason = z.infer<typeof LockReasonSchema>;
+
+export const methodNames = Object.keys(methods) as MethodName[];
+export const eventNames = Object.keys(events) as EventName[];
+
+export function isMethodName(name: string): name is MethodName {
+  return Object.hasOwn(methods, name);
+}
+export function isEventName(name: string): name is EventName {
+  return Object.hasOwn(events, name);
+}

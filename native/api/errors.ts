@@ -1,0 +1,72 @@
+/**
+ * Error kinds that cross every process boundary. A kind is stable: the UI and the CLI
+ * translate it with the catalog in ./i18n/error-messages.ts; `message` is technical
+ * detail (English) for logs, never shown as the only text to a clerk.
+ */
+import { z } from 'zod';
+
+export const errorKinds = [
+  /** The PIN was wrong; the token decremented its counter. Never retried by Niêm. */
+  'pin-incorrect',
+  /** The user PIN is blocked on the token; the agency must unblock it with the SO PIN. */
+  'pin-locked',
+  /** The PIN does not meet the token's length or character rules; no try was used. */
+  'pin-invalid',
+  /** The token is not (or no longer) in the reader. */
+  'token-absent',
+  /** The token holds no certificate matching a private key (same CKA_ID). */
+  'no-certificate',
+  /** The call needs a signed-in session and there is none. */
+  'not-signed-in',
+  /** A PKCS#11 module could not be loaded (missing file, wrong architecture, bad init). */
+  'module-unavailable',
+  /** Arguments did not match the contract's schema. Nothing was done. */
+  'invalid-input',
+  /** The native process did not answer within the call's time limit. */
+  'timeout',
+  /** The native process stopped (crash or exit) while the call was pending; it restarts. */
+  'native-restarted',
+  /** Anything else; `message` says what, for the log. */
+  'internal',
+] as const;
+
+export const ErrorKindSchema = z.enum(errorKinds);
+export type ErrorKind = z.infer<typeof ErrorKindSchema>;
+
+/** An error as it crosses a process boundary: plain data, no stack, no secrets. */
+export const WireErrorSchema = z
+  .object({
+    kind: ErrorKindSchema,
+    message: z.string().max(2000),
+    /** Remaining PIN tries when the token reports them (count-low / final-try), else absent. */
+    triesLeft: z.number().int().min(0).max(99).optional(),
+  })
+  .strict();
+export type WireError = z.infer<typeof WireErrorSchema>;
+
+/** Thrown inside the native side; converted to a WireError at the boundary. */
+export class NiemError extends Error {
+  readonly kind: ErrorKind;
+  readonly triesLeft: number | undefined;
+
+  constructor(kind: ErrorKind, message: string, options?: { cause?: unknown; triesLeft?: number }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'NiemError';
+    this.kind = kind;
+    this.triesLeft = options?.triesLeft;
+  }
+}
+
+/** The result every contract method resolves to: errors are values, never exceptions across IPC. */
+export type Result<T> = { ok: true; value: T } | { ok: false; error: WireError };
+
+/** Turns anything thrown into a WireError. Unknown errors become `internal`. */
+export function toWireError(err: unknown): WireError {
+  if (err instanceof NiemError) {
+    const wire: WireError = { kind: err.kind, message: err.message.slice(0, 2000) };
+    if (err.triesLeft !== undefined) wire.triesLeft = err.triesLeft;
+    return wire;
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  return { kind: 'internal', message: message.slice(0, 2000) };
+}
