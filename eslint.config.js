@@ -9,11 +9,23 @@ import globals from 'globals';
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
 
 /** Value imports of 'electron' are allowed only in these wiring files; the rest stays testable in Node. */
-const electronWiring = ['electron/main.ts', 'electron/preload/preload.ts', 'electron/**/*-electron.ts'];
+const electronWiring = [
+  'electron/main.ts',
+  'electron/preload/preload.ts',
+  'electron/**/*-electron.ts',
+];
 
 export default tseslint.config(
   {
-    ignores: ['node_modules/', '.tools/', '.demo/', 'dist/', 'release/', 'test-results/', 'native/**/*.c'],
+    ignores: [
+      'node_modules/',
+      '.tools/',
+      '.demo/',
+      'dist/',
+      'release/',
+      'test-results/',
+      'native/**/*.c',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.strict,
@@ -21,7 +33,10 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.node } },
     rules: {
       '@typescript-eslint/consistent-type-imports': 'error',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       eqeqeq: ['error', 'always'],
       'no-console': 'off',
     },
@@ -45,11 +60,15 @@ export default tseslint.config(
           ],
           patterns: [
             {
-              group: ['**/native/**', '!**/native/api/i18n/**'],
+              regex: '(^|/)native/(?!api/i18n/)',
               allowTypeImports: true,
-              message: 'The renderer imports only types from native/api (and native/api/i18n data).',
+              message:
+                'The renderer imports only types from native/api (and native/api/i18n data).',
             },
-            { group: ['**/electron/**', '**/cli/**', '**/test/**', '**/scripts/**'], message: 'Not a renderer layer.' },
+            {
+              group: ['**/electron/**', '**/cli/**', '**/test/**', '**/scripts/**'],
+              message: 'Not a renderer layer.',
+            },
           ],
         },
       ],
@@ -74,7 +93,17 @@ export default tseslint.config(
         {
           paths: [{ name: 'electron', message: 'native/ runs under plain Node too: no Electron.' }],
           patterns: [
-            { group: ['**/electron/**', '**/renderer/**', '**/cli/**', '**/test/**', '**/scripts/**'], message: 'native/ imports nothing from electron/, renderer/, cli/, test/ or scripts/.' },
+            {
+              group: [
+                '**/electron/**',
+                '**/renderer/**',
+                '**/cli/**',
+                '**/test/**',
+                '**/scripts/**',
+              ],
+              message:
+                'native/ imports nothing from electron/, renderer/, cli/, test/ or scripts/.',
+            },
           ],
         },
       ],
@@ -92,10 +121,16 @@ export default tseslint.config(
             {
               name: 'electron',
               allowTypeImports: true,
-              message: 'Only wiring files (main.ts, preload/preload.ts, *-electron.ts) import Electron values; the rest is tested under Node.',
+              message:
+                'Only wiring files (main.ts, preload/preload.ts, *-electron.ts) import Electron values; the rest is tested under Node.',
             },
           ],
-          patterns: [{ group: ['**/renderer/**', '**/cli/**', '**/test/**'], message: 'electron/ never imports the renderer, cli or tests.' }],
+          patterns: [
+            {
+              group: ['**/renderer/**', '**/cli/**', '**/test/**'],
+              message: 'electron/ never imports the renderer, cli or tests.',
+            },
+          ],
         },
       ],
     },
@@ -105,7 +140,14 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['**/renderer/**', '**/cli/**', '**/test/**'], message: 'electron/ never imports the renderer, cli or tests.' }] },
+        {
+          patterns: [
+            {
+              group: ['**/renderer/**', '**/cli/**', '**/test/**'],
+              message: 'electron/ never imports the renderer, cli or tests.',
+            },
+          ],
+        },
       ],
     },
   },
@@ -115,7 +157,15 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',
-        { paths: [{ name: 'electron', allowTypeImports: true, message: 'Runs under plain Node: no Electron values.' }] },
+        {
+          paths: [
+            {
+              name: 'electron',
+              allowTypeImports: true,
+              message: 'Runs under plain Node: no Electron values.',
+            },
+          ],
+        },
       ],
     },
   },

@@ -1,0 +1,40 @@
+/**
+ * The application: the shell, and the screen for the current session state. Connects
+ * the store to the host on mount and keeps the document's language and title in step.
+ */
+import { useEffect } from 'react';
+import { useT } from '../i18n/use-t.ts';
+import { selectConnect, selectLocale, selectSession } from '../store/selectors.ts';
+import { useAppStore } from '../store/store-context.tsx';
+import { AppShell } from './app-shell.tsx';
+import { ErrorAlert } from './error-alert.tsx';
+import { IdentityCard } from './identity-card.tsx';
+import { LanguageSwitch } from './language-switch.tsx';
+import { SignInScreen } from './sign-in-screen.tsx';
+
+export function App() {
+  const t = useT();
+  const locale = useAppStore(selectLocale);
+  const connect = useAppStore(selectConnect);
+  const session = useAppStore(selectSession);
+
+  useEffect(() => connect(), [connect]);
+
+  useEffect(() => {
+    document.documentElement.lang = locale;
+    document.title = t('app.title');
+  }, [locale, t]);
+
+  return (
+    <AppShell appName={t('app.name')} tagline={t('app.tagline')} tools={<LanguageSwitch />}>
+      {session.state === 'signed-in' ? (
+        <>
+          <ErrorAlert />
+          <IdentityCard identity={session.identity} token={session.token} since={session.since} />
+        </>
+      ) : (
+        <SignInScreen />
+      )}
+    </AppShell>
+  );
+}

@@ -1,0 +1,73 @@
+/**
+ * English message catalog. Typed as a complete Catalog: a key missing here, or one that
+ * the Vietnamese catalog does not have, fails the typecheck.
+ */
+import type { Catalog } from './catalog.ts';
+
+export const en: Catalog = {
+  'app.name': 'Niêm',
+  'app.tagline': 'Classified document exchange',
+  'app.title': 'Niêm — Sign in',
+  'app.loading': 'Starting…',
+
+  'lang.switch': 'Tiếng Việt',
+  'lang.switchLabel': 'Switch the interface to Vietnamese',
+
+  'noHost.title': 'Niêm cannot reach its host',
+  'noHost.body':
+    'This page works only inside the Niêm application or through the test bridge. Open the Niêm application.',
+
+  'signIn.title': 'Sign in with your token',
+  'signIn.intro': 'Choose your agency’s token, then type the token’s PIN.',
+
+  'tokens.heading': 'Tokens',
+  'tokens.refresh': 'Look for tokens again',
+  'tokens.loading': 'Looking for tokens…',
+  'tokens.empty': 'No token was found. Insert your token, then press “Look for tokens again”.',
+  'tokens.model': 'Model',
+  'tokens.manufacturer': 'Manufacturer',
+  'tokens.serial': 'Serial number',
+
+  'pinState.normal': 'PIN ready',
+  'pinState.count-low': 'A wrong PIN was entered on this token. Type carefully.',
+  'pinState.final-try': 'Last try: if the PIN is wrong, the token locks.',
+  'pinState.locked':
+    'The token’s PIN is locked, so you cannot sign in. Ask your agency administrator to unblock it.',
+  'pinState.uninitialized':
+    'The token has no PIN set yet, so you cannot sign in. Ask your agency administrator.',
+
+  'pin.label': 'PIN',
+  'pin.hint': 'The PIN is never saved. Niêm never tries a PIN on its own.',
+  'pin.pad': 'This token has its own keypad: type the PIN on the token’s keypad when asked.',
+  'pin.chooseToken': 'Choose a token above first.',
+  'pin.submit': 'Sign in',
+  'pin.submitting': 'Signing in…',
+  'pin.forToken': 'Sign in with token “{label}”',
+
+  'identity.heading': 'You are signed in',
+  'identity.commonName': 'Certificate holder',
+  'identity.organization': 'Organisation',
+  'identity.unit': 'Unit',
+  'identity.organId': 'Agency code (OrganId)',
+  'identity.serial': 'Certificate serial number',
+  'identity.issuer': 'Issuer',
+  'identity.validity': 'Valid',
+  'identity.validityRange': 'from {from} to {to}',
+  'identity.expired': 'The certificate has expired.',
+  'identity.notYetValid': 'The certificate is not valid yet.',
+  'identity.keyAlgorithm': 'Key algorithm',
+  'identity.token': 'Token',
+  'identity.since': 'Signed in at',
+  'identity.warnings': 'Warnings',
+  'identity.missing': 'None',
+  'identity.logout': 'Sign out',
+  'identity.loggingOut': 'Signing out…',
+
+  'lock.logout': 'You have signed out.',
+  'lock.token-removed':
+    'The session ended because the token was removed. Insert the token and sign in again.',
+  'lock.idle': 'The session ended after a period without activity. Sign in again.',
+  'lock.native-restarted':
+    'The session ended because the token service restarted. Nothing was lost; sign in again.',
+  'lock.dismiss': 'Dismiss',
+};

@@ -1,0 +1,11 @@
+/**
+ * The whole state of the renderer: one zustand store made of slices. Each slice owns
+ * one namespace (`tokens`, `session`, `ui`, `host`); only the actions in the slices call
+ * the bridge. Components read the state through selectors.
+ */
+import type { HostSlice } from './host-slice.ts';
+import type { LocaleSlice } from './locale-slice.ts';
+import type { SessionSlice } from './session-slice.ts';
+import type { TokensSlice } from './tokens-slice.ts';
+
+export type AppState = TokensSlice & SessionSlice & LocaleSlice & HostSlice;

@@ -1,0 +1,32 @@
+/**
+ * Builds the renderer's store around a bridge. Nothing here touches `window`: the entry
+ * passes `window.niem` and `localStorage` in, and tests pass their own objects.
+ */
+import { createStore } from 'zustand/vanilla';
+import type { StoreApi } from 'zustand/vanilla';
+import type { NiemBridge } from '../../../native/api/bridge-api.ts';
+import type { AppState } from './app-state.ts';
+import { createHostSlice } from './host-slice.ts';
+import { createLocaleSlice } from './locale-slice.ts';
+import type { LocaleStorage } from './locale-slice.ts';
+import { createSessionSlice } from './session-slice.ts';
+import { createTokensSlice } from './tokens-slice.ts';
+
+export type { AppState } from './app-state.ts';
+
+/** The store as components and tests see it. */
+export type AppStore = StoreApi<AppState>;
+
+export interface AppStoreOptions {
+  /** Where the interface language is remembered; none means "not remembered". */
+  storage?: LocaleStorage;
+}
+
+export function createAppStore(bridge: NiemBridge, options: AppStoreOptions = {}): AppStore {
+  return createStore<AppState>()((...a) => ({
+    ...createTokensSlice(bridge)(...a),
+    ...createSessionSlice(bridge)(...a),
+    ...createLocaleSlice(options.storage)(...a),
+    ...createHostSlice(bridge)(...a),
+  }));
+}

@@ -1,0 +1,58 @@
+/**
+ * The link to the host: subscribes to the bridge's events and loads the first state.
+ * `connect` returns the function that unsubscribes again (React effects call both).
+ */
+import type { StateCreator } from 'zustand/vanilla';
+import type { NiemBridge } from '../../../native/api/bridge-api.ts';
+import type { LockReason, TokenInfo } from '../../../native/api/contract.ts';
+import type { AppState } from './app-state.ts';
+
+export interface HostSlice {
+  host: {
+    /** Which host serves the UI, as the bridge reports it. */
+    kind: NiemBridge['host'];
+    /** Subscribes to events, then loads tokens and the current session. */
+    connect(): () => void;
+  };
+}
+
+const lockReasons: ReadonlySet<string> = new Set<LockReason>([
+  'logout',
+  'token-removed',
+  'idle',
+  'native-restarted',
+]);
+
+function tokensOf(payload: unknown): readonly TokenInfo[] | null {
+  const tokens = (payload as { tokens?: unknown } | null)?.tokens;
+  return Array.isArray(tokens) ? (tokens as TokenInfo[]) : null;
+}
+
+function reasonOf(payload: unknown): LockReason {
+  const reason = (payload as { reason?: unknown } | null)?.reason;
+  return typeof reason === 'string' && lockReasons.has(reason)
+    ? (reason as LockReason)
+    : 'native-restarted';
+}
+
+export function createHostSlice(bridge: NiemBridge): StateCreator<AppState, [], [], HostSlice> {
+  return (_set, get) => ({
+    host: {
+      kind: bridge.host,
+      connect() {
+        const unsubscribers = [
+          bridge.on.tokensChanged((payload) => {
+            const list = tokensOf(payload);
+            if (list !== null) get().tokens.replace(list);
+          }),
+          bridge.on.sessionLocked((payload) => get().session.locked(reasonOf(payload))),
+        ];
+        void get().tokens.refresh();
+        void get().session.restore();
+        return () => {
+          for (const unsubscribe of unsubscribers) unsubscribe();
+        };
+      },
+    },
+  });
+}

@@ -1,0 +1,34 @@
+/**
+ * Selectors: how components read the store. Each returns a value that keeps its
+ * identity while the underlying state does not change.
+ */
+import type { TokenInfo } from '../../../native/api/contract.ts';
+import type { AppState } from './app-state.ts';
+
+export const selectLocale = (s: AppState) => s.ui.locale;
+export const selectSetLocale = (s: AppState) => s.ui.setLocale;
+
+export const selectTokenList = (s: AppState) => s.tokens.list;
+export const selectTokensLoading = (s: AppState) => s.tokens.loading;
+export const selectTokensLoaded = (s: AppState) => s.tokens.loaded;
+export const selectTokensError = (s: AppState) => s.tokens.error;
+export const selectSelectedTokenId = (s: AppState) => s.tokens.selectedId;
+export const selectRefreshTokens = (s: AppState) => s.tokens.refresh;
+export const selectSelectToken = (s: AppState) => s.tokens.select;
+
+export const selectSelectedToken = (s: AppState): TokenInfo | undefined =>
+  s.tokens.selectedId === null
+    ? undefined
+    : s.tokens.list.find((t) => t.id === s.tokens.selectedId);
+
+export const selectSession = (s: AppState) => s.session.current;
+export const selectSessionPending = (s: AppState) => s.session.pending;
+export const selectLockReason = (s: AppState) => s.session.lockReason;
+export const selectLogin = (s: AppState) => s.session.login;
+export const selectLogout = (s: AppState) => s.session.logout;
+export const selectDismissLock = (s: AppState) => s.session.dismissLock;
+
+/** The one error the sign-in screen shows: the session's, else the token list's. */
+export const selectVisibleError = (s: AppState) => s.session.lastError ?? s.tokens.error;
+
+export const selectConnect = (s: AppState) => s.host.connect;
