@@ -11,11 +11,14 @@ import type { EventName, EventPayload, MethodName, Params, ResultOf } from './co
 type Namespace<N extends string> = N extends `${infer A}.${string}` ? A : never;
 type Member<N extends string> = N extends `${string}.${infer B}` ? B : never;
 
-type MethodFn<M extends MethodName> = keyof Params<M> extends never
-  ? (params?: Params<M>) => Promise<Result<ResultOf<M>>>
-  : (params: Params<M>) => Promise<Result<ResultOf<M>>>;
+type MethodFn<M extends MethodName> =
+  object extends Params<M>
+    ? (params?: Params<M>) => Promise<Result<ResultOf<M>>>
+    : (params: Params<M>) => Promise<Result<ResultOf<M>>>;
 
-export type CamelEvent<E extends string> = E extends `${infer A}.${infer B}` ? `${A}${Capitalize<B>}` : E;
+export type CamelEvent<E extends string> = E extends `${infer A}.${infer B}`
+  ? `${A}${Capitalize<B>}`
+  : E;
 
 export type NiemMethods = {
   [NS in Namespace<MethodName>]: {
@@ -37,5 +40,7 @@ export type NiemBridge = NiemMethods & {
 export function camelEvent<E extends string>(name: E): CamelEvent<E> {
   const dot = name.indexOf('.');
   if (dot < 0) return name as CamelEvent<E>;
-  return (name.slice(0, dot) + name.charAt(dot + 1).toUpperCase() + name.slice(dot + 2)) as CamelEvent<E>;
+  return (name.slice(0, dot) +
+    name.charAt(dot + 1).toUpperCase() +
+    name.slice(dot + 2)) as CamelEvent<E>;
 }

@@ -84,7 +84,12 @@ function method<P extends z.ZodType, R extends z.ZodType>(
   result: R,
   options: { timeoutMs: number; sensitive?: readonly string[] },
 ) {
-  return { params, result, timeoutMs: options.timeoutMs, sensitive: options.sensitive ?? [] } as const;
+  return {
+    params,
+    result,
+    timeoutMs: options.timeoutMs,
+    sensitive: options.sensitive ?? [],
+  } as const;
 }
 
 export const methods = {
