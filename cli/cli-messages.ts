@@ -1,0 +1,126 @@
+/**
+ * Text of the CLI itself (usage, prompts, table headings), Vietnamese and English.
+ * Error kinds are translated with the shared catalog in native/api/i18n.
+ */
+import { errorMessages, triesLeftMessages } from '../native/api/i18n/error-messages.ts';
+import type { WireError } from '../native/api/errors.ts';
+
+export type Lang = 'vi' | 'en' | 'both';
+
+export const cliMessages = {
+  usage: {
+    vi: `Cách dùng: niem <lệnh> [tuỳ chọn]
+
+  niem token list [--json] [--module ĐƯỜNG_DẪN]
+      Liệt kê các thiết bị ký số (token) đang cắm.
+  niem token login --token NHÃN [--json] [--module ĐƯỜNG_DẪN]
+      Đăng nhập token và in danh tính trên chứng thư số.
+      Mã PIN lấy từ biến môi trường NIEM_PIN hoặc nhập ẩn trên terminal; không bao giờ từ dòng lệnh.
+
+  Thư viện PKCS#11: --module, nếu không thì NIEM_PKCS11_MODULE, nếu không thì cấu hình / vị trí đã biết.
+  Ngôn ngữ: --lang vi|en (mặc định in cả hai).`,
+    en: `Usage: niem <command> [options]
+
+  niem token list [--json] [--module PATH]
+      List the tokens that are plugged in.
+  niem token login --token LABEL [--json] [--module PATH]
+      Sign in to a token and print the identity of its certificate.
+      The PIN comes from the NIEM_PIN environment variable or a hidden prompt on a terminal; never from argv.
+
+  PKCS#11 module: --module, else NIEM_PKCS11_MODULE, else the settings file / known locations.
+  Language: --lang vi|en (both by default).`,
+  },
+  pinFromArgv: {
+    vi: 'Không nhận mã PIN trên dòng lệnh (lộ trong lịch sử và danh sách tiến trình). Hãy đặt NIEM_PIN hoặc nhập khi được hỏi.',
+    en: 'A PIN is never taken from the command line (it leaks into history and the process list). Set NIEM_PIN or type it at the prompt.',
+  },
+  noPin: {
+    vi: 'Chưa có mã PIN: hãy đặt biến NIEM_PIN hoặc chạy lệnh trên terminal để nhập ẩn.',
+    en: 'No PIN: set NIEM_PIN or run the command on a terminal to type it hidden.',
+  },
+  pinPrompt: { vi: 'Mã PIN của token "{label}": ', en: 'PIN for token "{label}": ' },
+  tokenNotFound: {
+    vi: 'Không có token nào mang nhãn "{label}". Dùng "niem token list" để xem các token đang cắm.',
+    en: 'No token is labelled "{label}". Use "niem token list" to see the tokens plugged in.',
+  },
+  tokenAmbiguous: {
+    vi: 'Có nhiều token mang nhãn "{label}"; hãy chỉ định bằng số sê-ri hoặc mã token.',
+    en: 'Several tokens are labelled "{label}"; name one by its serial or token id.',
+  },
+  noTokens: { vi: 'Không tìm thấy token nào.', en: 'No token found.' },
+  usageError: { vi: 'Lệnh không hợp lệ: {detail}', en: 'Invalid command: {detail}' },
+  pinStates: {
+    vi: {
+      normal: 'bình thường',
+      'count-low': 'đã nhập sai',
+      'final-try': 'LẦN CUỐI',
+      locked: 'ĐÃ KHOÁ',
+    },
+    en: {
+      normal: 'normal',
+      'count-low': 'wrong PINs entered',
+      'final-try': 'FINAL TRY',
+      locked: 'LOCKED',
+    },
+  },
+  headings: {
+    vi: ['Nhãn', 'Hãng', 'Kiểu', 'Số sê-ri', 'PIN', 'Thư viện'],
+    en: ['Label', 'Manufacturer', 'Model', 'Serial', 'PIN', 'Module'],
+  },
+  identity: {
+    vi: {
+      commonName: 'Chủ thể',
+      organization: 'Tổ chức',
+      organizationalUnit: 'Đơn vị',
+      organId: 'Mã định danh cơ quan',
+      serialNumber: 'Số sê-ri chứng thư',
+      issuer: 'Tổ chức cấp',
+      validity: 'Hiệu lực',
+      keyAlgorithm: 'Thuật toán khoá',
+      token: 'Token',
+      warnings: 'Cảnh báo',
+    },
+    en: {
+      commonName: 'Subject',
+      organization: 'Organisation',
+      organizationalUnit: 'Unit',
+      organId: 'Agency code (OrganId)',
+      serialNumber: 'Certificate serial',
+      issuer: 'Issuer',
+      validity: 'Valid',
+      keyAlgorithm: 'Key algorithm',
+      token: 'Token',
+      warnings: 'Warnings',
+    },
+  },
+} as const;
+
+export function fill(text: string, params: Record<string, string | number> = {}): string {
+  return text.replace(/\{(\w+)\}/g, (whole, name: string) =>
+    Object.hasOwn(params, name) ? String(params[name]) : whole,
+  );
+}
+
+/** Picks the language(s) of a bilingual message. */
+export function say(
+  message: { vi: string; en: string },
+  lang: Lang,
+  params?: Record<string, string | number>,
+): string {
+  if (lang === 'vi') return fill(message.vi, params);
+  if (lang === 'en') return fill(message.en, params);
+  return `${fill(message.vi, params)}\n${fill(message.en, params)}`;
+}
+
+/** The clerk-facing text of a wire error, with tries left when the token told. */
+export function describeError(error: WireError, lang: Lang): string {
+  const parts = (l: 'vi' | 'en'): string => {
+    const base = errorMessages[error.kind][l];
+    return error.triesLeft === undefined
+      ? base
+      : `${base} ${fill(triesLeftMessages[l], { tries: error.triesLeft })}`;
+  };
+  if (lang === 'vi') return parts('vi');
+  if (lang === 'en') return parts('en');
+  return `${parts('vi')}\n${parts('en')}`;
+}

@@ -1,0 +1,143 @@
+/**
+ * `niem token list` and `niem token login`: the CLI seed over the native process.
+ */
+import type { Identity, TokenInfo } from '../../native/api/contract.ts';
+import type { WireError } from '../../native/api/errors.ts';
+import { cliMessages, describeError, say, type Lang } from '../cli-messages.ts';
+import { connectNative } from '../native-client.ts';
+import { readHiddenLine } from '../pin-prompt.ts';
+
+export interface TokenCommandOptions {
+  json: boolean;
+  lang: Lang;
+  module?: string;
+  token?: string;
+}
+
+/** Thrown to end the command with a clerk-facing message and an exit code. */
+export class CommandFailure extends Error {
+  readonly exitCode: number;
+  readonly wire: WireError | undefined;
+  constructor(message: string, exitCode: number, wire?: WireError) {
+    super(message);
+    this.exitCode = exitCode;
+    this.wire = wire;
+  }
+}
+
+const fail = (error: WireError, lang: Lang): never => {
+  throw new CommandFailure(describeError(error, lang), 1, error);
+};
+
+export async function tokenList(options: TokenCommandOptions): Promise<string> {
+  const native = await connectNative(options.module ? { module: options.module } : {});
+  try {
+    const result = await native.call('tokens.list', {});
+    if (!result.ok) return fail(result.error, options.lang);
+    if (options.json) return JSON.stringify(result.value, null, 2);
+    return formatTokenTable(result.value, options.lang);
+  } finally {
+    await native.stop();
+  }
+}
+
+export async function tokenLogin(options: TokenCommandOptions): Promise<string> {
+  const wanted = options.token ?? '';
+  const native = await connectNative(options.module ? { module: options.module } : {});
+  try {
+    const listed = await native.call('tokens.list', {});
+    if (!listed.ok) return fail(listed.error, options.lang);
+    const token = pickToken(listed.value, wanted, options.lang);
+    let pin = process.env.NIEM_PIN;
+    if (pin === undefined || pin === '') {
+      if (!process.stdin.isTTY) {
+        throw new CommandFailure(say(cliMessages.noPin, options.lang), 2);
+      }
+      const promptLang = options.lang === 'en' ? 'en' : 'vi';
+      pin = await readHiddenLine(say(cliMessages.pinPrompt, promptLang, { label: token.label }));
+    }
+    const result = await native.call('session.login', { token: token.id, pin });
+    pin = undefined;
+    if (!result.ok) return fail(result.error, options.lang);
+    if (result.value.state !== 'signed-in')
+      return fail({ kind: 'internal', message: 'not signed in' }, options.lang);
+    await native.call('session.logout', {});
+    if (options.json)
+      return JSON.stringify(
+        { token: result.value.token, identity: result.value.identity },
+        null,
+        2,
+      );
+    return formatIdentity(result.value.identity, result.value.token, options.lang);
+  } finally {
+    await native.stop();
+  }
+}
+
+function pickToken(tokens: TokenInfo[], wanted: string, lang: Lang): TokenInfo {
+  const byLabel = tokens.filter((t) => t.label === wanted);
+  if (byLabel.length === 1 && byLabel[0]) return byLabel[0];
+  const other = tokens.filter((t) => t.serial === wanted || t.id === wanted);
+  if (byLabel.length === 0 && other.length === 1 && other[0]) return other[0];
+  if (byLabel.length > 1)
+    throw new CommandFailure(say(cliMessages.tokenAmbiguous, lang, { label: wanted }), 1);
+  throw new CommandFailure(say(cliMessages.tokenNotFound, lang, { label: wanted }), 1, {
+    kind: 'token-absent',
+    message: 'no token with that label',
+  });
+}
+
+function formatTokenTable(tokens: TokenInfo[], lang: Lang): string {
+  const one = lang === 'en' ? 'en' : 'vi';
+  if (tokens.length === 0) return say(cliMessages.noTokens, lang);
+  const rows = [
+    [...cliMessages.headings[one]],
+    ...tokens.map((t) => [
+      t.label,
+      t.manufacturer,
+      t.model,
+      t.serial,
+      cliMessages.pinStates[one][t.pinState],
+      t.module,
+    ]),
+  ];
+  const widths =
+    rows[0]?.map((_, i) => Math.max(...rows.map((r) => [...(r[i] ?? '')].length))) ?? [];
+  return rows
+    .map((r) =>
+      r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  '),
+    )
+    .join('\n');
+}
+
+/** dd/MM/yyyy in UTC, as the domain asks. */
+function ddmmyyyy(iso: string): string {
+  const d = new Date(iso);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${pad(d.getUTCDate())}/${pad(d.getUTCMonth() + 1)}/${d.getUTCFullYear()}`;
+}
+
+function formatIdentity(identity: Identity, token: TokenInfo, lang: Lang): string {
+  const langs: ('vi' | 'en')[] = lang === 'both' ? ['vi', 'en'] : [lang];
+  const blocks = langs.map((l) => {
+    const label = cliMessages.identity[l];
+    const lines: [string, string | null][] = [
+      [label.commonName, identity.commonName],
+      [label.organization, identity.organization],
+      [label.organizationalUnit, identity.organizationalUnit],
+      [label.organId, identity.organId],
+      [label.serialNumber, identity.serialNumber],
+      [label.issuer, identity.issuerCommonName ?? identity.issuer],
+      [label.validity, `${ddmmyyyy(identity.notBefore)} – ${ddmmyyyy(identity.notAfter)}`],
+      [label.keyAlgorithm, identity.keyAlgorithm],
+      [label.token, `${token.label} (${token.serial})`],
+    ];
+    if (identity.warnings.length > 0) lines.push([label.warnings, identity.warnings.join('; ')]);
+    const width = Math.max(...lines.map(([k]) => [...k].length));
+    return lines
+      .filter((entry): entry is [string, string] => entry[1] !== null)
+      .map(([k, v]) => `${k.padEnd(width)}  ${v}`)
+      .join('\n');
+  });
+  return blocks.join('\n\n');
+}

@@ -1,0 +1,73 @@
+/**
+ * The `niem` CLI: the headless client over the same native code as the app.
+ * Exit codes: 0 done, 1 the operation failed (message says why), 2 invalid command.
+ */
+import { parseArgs } from 'node:util';
+import { cliMessages, say, type Lang } from './cli-messages.ts';
+import { CommandFailure, tokenList, tokenLogin } from './commands/token-command.ts';
+
+async function run(argv: string[]): Promise<number> {
+  const langArg = argv.find((a, i) => argv[i - 1] === '--lang') ?? process.env.NIEM_LANG;
+  const lang: Lang = langArg === 'vi' || langArg === 'en' ? langArg : 'both';
+  if (argv.some((a) => a === '--pin' || a.startsWith('--pin='))) {
+    process.stderr.write(`${say(cliMessages.pinFromArgv, lang)}\n`);
+    return 2;
+  }
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        json: { type: 'boolean', default: false },
+        module: { type: 'string' },
+        token: { type: 'string' },
+        lang: { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (err) {
+    process.stderr.write(
+      `${say(cliMessages.usageError, lang, { detail: (err as Error).message })}\n\n`,
+    );
+    process.stderr.write(`${say(cliMessages.usage, lang)}\n`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  const [group, command] = positionals;
+  if (values.help || !group) {
+    process.stdout.write(`${say(cliMessages.usage, lang)}\n`);
+    return values.help ? 0 : 2;
+  }
+  const common = {
+    json: values.json ?? false,
+    lang,
+    ...(values.module ? { module: values.module } : {}),
+  };
+  try {
+    if (group === 'token' && command === 'list' && positionals.length === 2) {
+      process.stdout.write(`${await tokenList(common)}\n`);
+      return 0;
+    }
+    if (group === 'token' && command === 'login' && positionals.length === 2) {
+      if (!values.token)
+        throw new CommandFailure(say(cliMessages.usageError, lang, { detail: '--token' }), 2);
+      process.stdout.write(`${await tokenLogin({ ...common, token: values.token })}\n`);
+      return 0;
+    }
+  } catch (err) {
+    if (err instanceof CommandFailure) {
+      if (values.json && err.wire) process.stdout.write(`${JSON.stringify({ error: err.wire })}\n`);
+      process.stderr.write(`${err.message}\n`);
+      return err.exitCode;
+    }
+    throw err;
+  }
+  process.stderr.write(
+    `${say(cliMessages.usageError, lang, { detail: positionals.join(' ') })}\n\n`,
+  );
+  process.stderr.write(`${say(cliMessages.usage, lang)}\n`);
+  return 2;
+}
+
+process.exitCode = await run(process.argv.slice(2));
