@@ -9,7 +9,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DemoManifestSchema } from './demo-manifest.ts';
 
@@ -43,11 +43,20 @@ const npmRun = (script: string) =>
 
 npmRun('build:renderer');
 
-/** Path of the Electron binary when the npm package has one, else null. */
+/**
+ * Path of the Electron binary when the npm package holds one, else null. Read from the
+ * package's files rather than `require('electron')`, which would try to download it.
+ */
 function electronBinary(): string | null {
   try {
-    const path = createRequire(import.meta.url)('electron') as unknown;
-    return typeof path === 'string' && existsSync(path) ? path : null;
+    const pkgDir = dirname(createRequire(import.meta.url).resolve('electron/package.json'));
+    const pathFile = join(pkgDir, 'path.txt');
+    const relative = existsSync(pathFile) ? readFileSync(pathFile, 'utf8').trim() : undefined;
+    const override = process.env.ELECTRON_OVERRIDE_DIST_PATH;
+    const binary = override
+      ? join(override, relative ?? 'electron')
+      : relative && join(pkgDir, 'dist', relative);
+    return binary && existsSync(binary) ? binary : null;
   } catch {
     return null;
   }
@@ -68,12 +77,20 @@ if (electron) {
       'The Electron binary is not present on this machine (it cannot be downloaded here);\n' +
       'serving the same UI through the test bridge instead.',
   );
-  const bridge = await startBridge({
+  const bridgeOptions = {
     rendererDir: join(root, 'dist', 'renderer'),
     env,
-    port: Number(values.port),
     ...(values.dev ? { log: (line: string) => console.error(line) } : {}),
-  });
+  };
+  const bridge = await startBridge({ ...bridgeOptions, port: Number(values.port) }).catch(
+    (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EADDRINUSE') throw err;
+      console.log(
+        `Cổng ${values.port} đang bận; dùng cổng khác. / Port ${values.port} is busy; using another.`,
+      );
+      return startBridge({ ...bridgeOptions, port: 0 });
+    },
+  );
   console.log(`\nMở / Open:  ${bridge.url}\n`);
   for (const token of manifest.tokens) {
     console.log(
