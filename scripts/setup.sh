@@ -10,6 +10,8 @@ need=()
 [[ -e /usr/lib/softhsm/libsofthsm2.so ]] || need+=(softhsm2)
 command -v pkcs11-tool >/dev/null 2>&1 || need+=(opensc)
 [[ -x /usr/bin/chromium ]] || need+=(chromium)
+# Vietnamese glyphs for the UI and the e2e screenshots.
+[[ -d /usr/share/fonts/truetype/dejavu ]] || need+=(fonts-dejavu-core)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
 command -v make >/dev/null 2>&1 || need+=(make)
 command -v g++ >/dev/null 2>&1 || need+=(g++)

@@ -15,6 +15,7 @@ import {
   initTokenWithUtil,
   softhsmPath,
   tempDir,
+  listedToken,
 } from './helpers/softhsm-fixture.ts';
 
 const PIN = '13579';
@@ -202,11 +203,7 @@ after(async () => {
   dir.dispose();
 });
 
-async function token(label: string): Promise<TokenInfo> {
-  const found = (await service.listTokens()).find((t) => t.label === label);
-  assert.ok(found, `token ${label} is listed`);
-  return found;
-}
+const token = (label: string): Promise<TokenInfo> => listedToken(service, label);
 
 function opensslField(name: string, field: '-serial' | '-fingerprint'): string {
   const out = run('openssl', [

@@ -14,7 +14,14 @@ import { NiemError } from '../../native/api/errors.ts';
 import { acquireModule, releaseModule } from '../../native/token/pkcs11-module.ts';
 import { TokenService } from '../../native/token/token-service.ts';
 import type { DemoManifest } from '../../scripts/demo-manifest.ts';
-import { buildDemo, softhsmPath, spyCalls, spyPath, tempDir } from './helpers/softhsm-fixture.ts';
+import {
+  buildDemo,
+  softhsmPath,
+  spyCalls,
+  spyPath,
+  tempDir,
+  listedToken,
+} from './helpers/softhsm-fixture.ts';
 
 let demo: DemoManifest;
 let dir: { path: string; dispose: () => void };
@@ -36,11 +43,7 @@ after(async () => {
   dir.dispose();
 });
 
-async function token(label: string): Promise<TokenInfo> {
-  const found = (await service.listTokens()).find((t) => t.label === label);
-  assert.ok(found, `token ${label} is listed`);
-  return found;
-}
+const token = (label: string): Promise<TokenInfo> => listedToken(service, label);
 
 function pinOf(label: string): string {
   const found = demo.tokens.find((t) => t.label === label);

@@ -23,6 +23,7 @@ import {
   softhsmPath,
   tempDir,
   withUserSession,
+  listedToken,
 } from './helpers/softhsm-fixture.ts';
 
 const PIN = '246810';
@@ -92,11 +93,7 @@ after(async () => {
   dir.dispose();
 });
 
-async function token(label: string): Promise<TokenInfo> {
-  const found = (await service.listTokens()).find((t) => t.label === label);
-  assert.ok(found, `token ${label} is listed`);
-  return found;
-}
+const token = (label: string): Promise<TokenInfo> => listedToken(service, label);
 
 async function loginKind(label: string): Promise<string> {
   try {

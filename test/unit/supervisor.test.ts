@@ -53,7 +53,7 @@ class ScriptedChild implements NativeChild {
   }
 }
 
-function setup(options: { timeoutScale?: number } = {}) {
+function setup(options: { timeoutScale?: number; restartDelayMs?: number } = {}) {
   const children: ScriptedChild[] = [];
   const supervisor = new NativeSupervisor({
     spawn: () => {
@@ -62,7 +62,7 @@ function setup(options: { timeoutScale?: number } = {}) {
       queueMicrotask(() => child.say({ t: 'ready', pid: child.pid, protocol: 1 }));
       return child;
     },
-    restartDelayMs: 5,
+    restartDelayMs: options.restartDelayMs ?? 5,
     timeoutScale: options.timeoutScale ?? 1,
   });
   return { supervisor, children, current: () => children.at(-1) as ScriptedChild };
@@ -189,16 +189,7 @@ test('a process that never exits on shutdown is killed after the grace period', 
 });
 
 test('a call waiting for a restart is answered when the host stops meanwhile', async () => {
-  const children: ScriptedChild[] = [];
-  const supervisor = new NativeSupervisor({
-    spawn: () => {
-      const child = new ScriptedChild();
-      children.push(child);
-      queueMicrotask(() => child.say({ t: 'ready', pid: child.pid, protocol: 1 }));
-      return child;
-    },
-    restartDelayMs: 10_000,
-  });
+  const { supervisor, children } = setup({ restartDelayMs: 10_000 });
   await supervisor.start();
   children[0]?.exit(1);
   const waiting = supervisor.call('session.current', {});

@@ -7,6 +7,7 @@
  * its token store at C_Initialize (tokens made by another process appear after the
  * module is finalized and initialized again).
  */
+import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { randomBytes, webcrypto, type KeyObject } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -22,6 +23,8 @@ import {
   rsaPublicKey,
 } from '../../../native/token/token-public-key.ts';
 import { x509 } from '../../../native/token/x509-lib.ts';
+import type { TokenService } from '../../../native/token/token-service.ts';
+import type { TokenInfo } from '../../../native/api/contract.ts';
 import {
   issueClerkCertificate,
   serialNumberDer,
@@ -99,14 +102,7 @@ export function withUserSession<T>(
   pin: string,
   work: (pkcs11: PKCS11, session: Handle, slot: Handle) => T,
 ): T {
-  process.env.SOFTHSM2_CONF = conf;
-  const module = acquireModule(softhsmPath);
-  try {
-    const { pkcs11 } = module;
-    const slot = pkcs11
-      .C_GetSlotList(true)
-      .find((s) => trimPadded(pkcs11.C_GetTokenInfo(s).label) === label);
-    if (!slot) throw new Error(`no token ${label}`);
+  return withTokenSlot(conf, label, (pkcs11, slot) => {
     const session = pkcs11.C_OpenSession(
       slot,
       pkcs11js.CKF_SERIAL_SESSION | pkcs11js.CKF_RW_SESSION,
@@ -119,9 +115,34 @@ export function withUserSession<T>(
     } finally {
       pkcs11.C_CloseSession(session);
     }
+  });
+}
+
+/** Runs `work` with the slot of token `label` in the store `conf`, the module loaded for it. */
+export function withTokenSlot<T>(
+  conf: string,
+  label: string,
+  work: (pkcs11: PKCS11, slot: Handle) => T,
+): T {
+  process.env.SOFTHSM2_CONF = conf;
+  const module = acquireModule(softhsmPath);
+  try {
+    const { pkcs11 } = module;
+    const slot = pkcs11
+      .C_GetSlotList(true)
+      .find((s) => trimPadded(pkcs11.C_GetTokenInfo(s).label) === label);
+    if (!slot) throw new Error(`no token ${label}`);
+    return work(pkcs11, slot);
   } finally {
     releaseModule(module);
   }
+}
+
+/** The token labelled `label` as the service lists it; fails the test when absent. */
+export async function listedToken(service: TokenService, label: string): Promise<TokenInfo> {
+  const found = (await service.listTokens()).find((t) => t.label === label);
+  assert.ok(found, `token ${label} is listed`);
+  return found;
 }
 
 /** Attributes of a test key pair; defaults are those of a proper token key. */
@@ -198,23 +219,14 @@ export async function certifyOnToken(
 ): Promise<Buffer> {
   const certificate = await issueClerkCertificate(ca, publicKey, subject, new Date(), usages);
   const der = Buffer.from(certificate.rawData);
-  process.env.SOFTHSM2_CONF = conf;
-  const module = acquireModule(softhsmPath);
-  try {
-    const { pkcs11 } = module;
-    const slot = pkcs11
-      .C_GetSlotList(true)
-      .find((s) => trimPadded(pkcs11.C_GetTokenInfo(s).label) === label);
-    if (!slot) throw new Error(`no token ${label}`);
+  withTokenSlot(conf, label, (pkcs11, slot) =>
     storeCertificate(pkcs11, slot, { label, pin, soPin: '', keyAlgorithm: 'RSA 3072' }, id, {
       der,
       subjectDer: Buffer.from(certificate.subjectName.toArrayBuffer()),
       issuerDer: Buffer.from(certificate.issuerName.toArrayBuffer()),
       serialNumberDer: serialNumberDer(certificate),
-    });
-  } finally {
-    releaseModule(module);
-  }
+    }),
+  );
   return der;
 }
 
@@ -232,16 +244,5 @@ export function spyCalls(logFile: string, fn: string): number {
 
 /** The raw CK_TOKEN_INFO flags of token `label`, read through a fresh load of the module. */
 export function tokenFlags(conf: string, label: string): number {
-  process.env.SOFTHSM2_CONF = conf;
-  const module = acquireModule(softhsmPath);
-  try {
-    const { pkcs11 } = module;
-    const slot = pkcs11
-      .C_GetSlotList(true)
-      .find((s) => trimPadded(pkcs11.C_GetTokenInfo(s).label) === label);
-    if (!slot) throw new Error(`no token ${label}`);
-    return pkcs11.C_GetTokenInfo(slot).flags;
-  } finally {
-    releaseModule(module);
-  }
+  return withTokenSlot(conf, label, (pkcs11, slot) => pkcs11.C_GetTokenInfo(slot).flags);
 }
