@@ -75,7 +75,14 @@ export const SessionSchema = z.discriminatedUnion('state', [
     .strict(),
 ]);
 
-export const LockReasonSchema = z.enum(['logout', 'token-removed', 'idle', 'native-restarted']);
+export const LockReasonSchema = z.enum([
+  'logout',
+  'token-removed',
+  'idle',
+  'native-restarted',
+  /** The vendor PKCS#11 module crashed its process; it was restarted. */
+  'token-module-crashed',
+]);
 
 const NoParams = z.object({}).strict();
 
@@ -92,15 +99,51 @@ function method<P extends z.ZodType, R extends z.ZodType>(
   } as const;
 }
 
+export const KeyCheckSchema = z
+  .object({
+    /** Signature algorithm used, e.g. "rsa-pss-sha256", "ecdsa-sha384". */
+    algorithm: z.string(),
+    /** The signature verified against the certificate's public key. */
+    verified: z.boolean(),
+    /** Time the token took to sign, in ms. */
+    tokenMs: z.number().nonnegative(),
+  })
+  .strict();
+
+export const PingSchema = z
+  .object({
+    pid: z.number().int(),
+    /** Time since the native process started, in ms. */
+    uptimeMs: z.number().nonnegative(),
+  })
+  .strict();
+
 export const methods = {
   'tokens.list': method(NoParams, z.array(TokenInfoSchema), { timeoutMs: 15_000 }),
+  /** `pin: null` signs in on a token with a PIN pad (the clerk types on the reader). */
   'session.login': method(
-    z.object({ token: TokenIdSchema, pin: PinSchema }).strict(),
+    z.object({ token: TokenIdSchema, pin: PinSchema.nullable() }).strict(),
     SessionSchema,
-    { timeoutMs: 60_000, sensitive: ['pin'] },
+    { timeoutMs: 120_000, sensitive: ['pin'] },
   ),
   'session.logout': method(NoParams, SessionSchema, { timeoutMs: 15_000 }),
   'session.current': method(NoParams, SessionSchema, { timeoutMs: 5_000 }),
+  /** Reports clerk activity; postpones the idle lock. Returns when the lock would fall (ISO). */
+  'session.touch': method(NoParams, z.object({ idleLockAt: z.string().nullable() }).strict(), {
+    timeoutMs: 5_000,
+  }),
+  /** Signs a random challenge with the token and verifies it: "does my token work?". */
+  'session.checkKey': method(NoParams, KeyCheckSchema, { timeoutMs: 60_000 }),
+  /** Changes the user PIN (C_SetPIN). Nulls on a PIN-pad token: both are typed on the pad. */
+  'token.changePin': method(
+    z
+      .object({ token: TokenIdSchema, oldPin: PinSchema.nullable(), newPin: PinSchema.nullable() })
+      .strict(),
+    z.object({ changed: z.literal(true) }).strict(),
+    { timeoutMs: 120_000, sensitive: ['oldPin', 'newPin'] },
+  ),
+  /** Liveness of the native process; never waits behind token work. */
+  'native.ping': method(NoParams, PingSchema, { timeoutMs: 5_000 }),
 } as const;
 
 export const events = {
@@ -120,6 +163,7 @@ export type Identity = z.infer<typeof IdentitySchema>;
 export type Session = z.infer<typeof SessionSchema>;
 export type PinState = z.infer<typeof PinStateSchema>;
 export type LockReason = z.infer<typeof LockReasonSchema>;
+export type KeyCheck = z.infer<typeof KeyCheckSchema>;
 
 export const methodNames = Object.keys(methods) as MethodName[];
 export const eventNames = Object.keys(events) as EventName[];

@@ -18,6 +18,30 @@ export const errorKinds = [
   'no-certificate',
   /** The call needs a signed-in session and there is none. */
   'not-signed-in',
+  /** The token went away during a signed-in session (removed, session handle gone): sign in again. */
+  'token-removed',
+  /** The token failed the operation (device error, out of memory, failed function): retry or replug. */
+  'device-error',
+  /** The user PIN has expired (or must be changed): change it before anything else. */
+  'pin-expired',
+  /** The new PIN of a PIN change breaks the token's rules (length, characters, too weak); the old one stays. */
+  'new-pin-invalid',
+  /** The token's user PIN was never set (CKR_USER_PIN_NOT_INITIALIZED): the administrator must set it. */
+  'pin-not-initialized',
+  /** The token cannot do the mechanism or parameters the operation needs (e.g. RSA-OAEP with SHA-256). */
+  'mechanism-unsupported',
+  /** No key and certificate on the token allow this use (signing, key encipherment, key agreement). */
+  'key-usage-mismatch',
+  /** The token is busy: too many sessions, another operation or another user logged in. */
+  'token-busy',
+  /** The clerk (or the token) cancelled the operation, e.g. Cancel on a PIN pad. */
+  'token-cancelled',
+  /** The token is write-protected; a change (such as a new PIN) cannot be stored. */
+  'token-write-protected',
+  /** The reader holds a card its PKCS#11 module does not recognise. */
+  'token-unrecognized',
+  /** The token could not decrypt the data: not encrypted for this key, or damaged. */
+  'decrypt-failed',
   /** A PKCS#11 module could not be loaded (missing file, wrong architecture, bad init). */
   'module-unavailable',
   /** Arguments did not match the contract's schema. Nothing was done. */
@@ -26,6 +50,8 @@ export const errorKinds = [
   'timeout',
   /** The native process stopped (crash or exit) while the call was pending; it restarts. */
   'native-restarted',
+  /** The vendor PKCS#11 module crashed the token process during the call; it restarts. */
+  'token-module-crashed',
   /** Anything else; `message` says what, for the log. */
   'internal',
 ] as const;

@@ -112,24 +112,56 @@ export function describeKeyAlgorithm(cert: NodeCertificate): string {
   }
 }
 
+/**
+ * Whether an RSA certificate's modulus is the private key's (CKA_MODULUS, public
+ * information); `undefined` when it cannot be told (not RSA, or the token did not say).
+ */
+function rsaModulusMatches(cert: NodeCertificate, key: PrivateKeyFacts): boolean | undefined {
+  if (key.modulus === undefined || cert.publicKey.asymmetricKeyType !== 'rsa') return undefined;
+  const jwk = cert.publicKey.export({ format: 'jwk' });
+  const certModulus = Buffer.from(jwk.n ?? '', 'base64url');
+  return unsignedBytes(certModulus).equals(unsignedBytes(key.modulus));
+}
+
+/**
+ * Whether the certificate DER certifies the private key described by `key`: false only
+ * when the token says something that contradicts it (an RSA modulus that differs).
+ */
+export function certificateMatchesKey(der: Uint8Array, key: PrivateKeyFacts): boolean {
+  return rsaModulusMatches(new NodeCertificate(Buffer.from(der)), key) !== false;
+}
+
 /** What a certificate allows, for choosing among several on one token. */
 export interface CertificateUse {
   /** keyUsage absent, or digitalSignature / nonRepudiation set. */
   allowsSigning: boolean;
+  /** keyUsage absent, or keyEncipherment set (RSA key transport). */
+  allowsKeyEncipherment: boolean;
+  /** keyUsage absent, or keyAgreement set (ECDH). */
+  allowsKeyAgreement: boolean;
   /** now is within notBefore..notAfter. */
   validNow: boolean;
   notAfter: Date;
+  /** Type of the certified public key: 'rsa', 'ec', or what Node calls the others. */
+  keyType: string;
 }
 
-/** Reads the key usage and validity of a certificate; throws if the DER does not parse. */
+/**
+ * Reads the key usage, validity and key type of a certificate; throws if the DER does
+ * not parse. A certificate without a keyUsage extension allows every use (RFC 5280).
+ */
 export function certificateUse(der: Uint8Array, now: Date = new Date()): CertificateUse {
   const cert = new x509.X509Certificate(der);
   const ku = cert.getExtension(x509.KeyUsagesExtension);
-  const signingBits = x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.nonRepudiation;
+  const allows = (bits: number): boolean => ku === null || (ku.usages & bits) !== 0;
+  const keyType = new NodeCertificate(Buffer.from(der)).publicKey.asymmetricKeyType ?? 'unknown';
   return {
-    allowsSigning: ku === null || (ku.usages & signingBits) !== 0,
+    allowsSigning: allows(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.nonRepudiation),
+    allowsKeyEncipherment: allows(x509.KeyUsageFlags.keyEncipherment),
+    allowsKeyAgreement: allows(x509.KeyUsageFlags.keyAgreement),
     validNow: cert.notBefore <= now && now <= cert.notAfter,
     notAfter: cert.notAfter,
+    keyType,
   };
 }
 
@@ -166,14 +198,10 @@ export function identityFromCertificate(
   if (now > notAfter) {
     warnings.push(`${warningPrefixes.expired}: expired on ${notAfter.toISOString()}`);
   }
-  if (key.modulus !== undefined && nodeCert.publicKey.asymmetricKeyType === 'rsa') {
-    const jwk = nodeCert.publicKey.export({ format: 'jwk' });
-    const certModulus = Buffer.from(jwk.n ?? '', 'base64url');
-    if (!unsignedBytes(certModulus).equals(unsignedBytes(key.modulus))) {
-      warnings.push(
-        `${warningPrefixes.keyMismatch}: the certificate's public key is not the private key's pair`,
-      );
-    }
+  if (rsaModulusMatches(nodeCert, key) === false) {
+    warnings.push(
+      `${warningPrefixes.keyMismatch}: the certificate's public key is not the private key's pair`,
+    );
   }
   if (!certificateUse(der, now).allowsSigning) {
     warnings.push(

@@ -66,7 +66,8 @@ export function acquireModule(path: string): LoadedModule {
   }
   let ownsInitialize = true;
   try {
-    pkcs11.C_Initialize();
+    // *Async calls run on libuv worker threads: the module must do its own locking.
+    pkcs11.C_Initialize({ flags: pkcs11js.CKF_OS_LOCKING_OK });
   } catch (err) {
     if (isCkr(err, 'CKR_CRYPTOKI_ALREADY_INITIALIZED')) {
       ownsInitialize = false;

@@ -3,6 +3,7 @@
  * turned into Node KeyObjects. Pure: callers read the attributes.
  */
 import { createPublicKey, type KeyObject } from 'node:crypto';
+import { NiemError } from '../api/errors.ts';
 
 /** DER of the named-curve OIDs a token puts in CKA_EC_PARAMS, by JWK curve name. */
 export const ecParamsByCurve = {
@@ -73,4 +74,53 @@ export function ecPublicKey(params: Uint8Array, point: Uint8Array): KeyObject {
     },
     format: 'jwk',
   });
+}
+
+/** The field prime of each curve (big-endian, as wide as a coordinate). */
+const fieldPrimes: Record<EcCurve, Buffer> = {
+  'P-256': Buffer.from('ffffffff00000001000000000000000000000000ffffffffffffffffffffffff', 'hex'),
+  'P-384': Buffer.from(
+    'fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffeffffffff0000000000000000ffffffff',
+    'hex',
+  ),
+  'P-521': Buffer.from('01' + 'ff'.repeat(65), 'hex'),
+};
+
+/** The size of a curve's field elements in bytes (32, 48, 66). */
+export function coordinateLength(curve: EcCurve): number {
+  return coordinateBytes[curve];
+}
+
+/**
+ * Checks that `point` is an uncompressed point (0x04‖X‖Y) on `curve`, before a token
+ * ever sees it: the right length, coordinates below the field prime, and on the curve
+ * (Node's import refuses points off the curve; the NIST curves have cofactor 1, so a
+ * point on the curve is in the group). Returns it as a public key; throws
+ * `invalid-input` saying what is wrong.
+ */
+export function validateEcPoint(point: Uint8Array, curve: EcCurve): KeyObject {
+  const size = coordinateBytes[curve];
+  const bytes = Buffer.from(point);
+  if (bytes.length !== 1 + 2 * size || bytes[0] !== 0x04) {
+    throw new NiemError(
+      'invalid-input',
+      `the public point must be an uncompressed ${curve} point of ${1 + 2 * size} bytes (04‖X‖Y), got ${bytes.length} bytes starting ${bytes.subarray(0, 1).toString('hex') || 'with nothing'}`,
+    );
+  }
+  const x = bytes.subarray(1, 1 + size);
+  const y = bytes.subarray(1 + size);
+  if (x.compare(fieldPrimes[curve]) >= 0 || y.compare(fieldPrimes[curve]) >= 0) {
+    throw new NiemError(
+      'invalid-input',
+      `the public point has a coordinate outside the ${curve} field`,
+    );
+  }
+  try {
+    return createPublicKey({
+      key: { kty: 'EC', crv: curve, x: x.toString('base64url'), y: y.toString('base64url') },
+      format: 'jwk',
+    });
+  } catch (err) {
+    throw new NiemError('invalid-input', `the public point is not on ${curve}`, { cause: err });
+  }
 }

@@ -1,21 +1,48 @@
 /**
  * The token service: lists tokens across the configured PKCS#11 modules, signs a clerk
- * in with one C_Login and reports who the certificate says they are, and keeps that
- * session for later operations (found again by CKA_ID, never by cached handle).
+ * in with one C_Login (or the token's PIN pad) and reports who the certificate says
+ * they are, and keeps that session for the token operations: sign, RSA-OAEP decrypt,
+ * ECDH derive, and what the token can do (capabilities). Also changes the user PIN.
  *
- * pkcs11js is synchronous; every public method is async and calls are serialised, so a
- * later issue can move the PKCS#11 work to a worker or a supervised child process
- * without changing callers. PINs are passed straight to C_Login and never stored.
+ * Every public method is async, takes and returns plain structured-clonable data
+ * (strings, numbers, booleans, Uint8Array, plain objects), and calls are serialised, so
+ * the service can be hosted in a worker or a supervised child process unchanged. Keys
+ * are found by CKA_ID at each call, never by a kept handle. PINs are passed straight to
+ * the token and never stored. Private keys never leave the token.
  */
 import pkcs11js from 'pkcs11js';
 import type { Handle, PKCS11 } from 'pkcs11js';
 import type { Identity, TokenInfo } from '../api/contract.ts';
 import { NiemError } from '../api/errors.ts';
 import { identityFromCertificate } from './certificate-identity.ts';
-import { isCkr, toTokenError } from './ckr-errors.ts';
+import { isSessionLost, toTokenError } from './ckr-errors.ts';
+import { identityPair } from './key-usage.ts';
 import { acquireModule, releaseModule, slotNumber, type LoadedModule } from './pkcs11-module.ts';
-import { pinLengthOutOfRange, tokenFlags, toTokenInfo, triesLeftOf } from './token-info.ts';
-import { findSigningPair } from './token-objects.ts';
+import type {
+  DecryptAlgorithm,
+  SignAlgorithm,
+  TokenCapabilities,
+  TokenKeyInfo,
+} from './token-capabilities.ts';
+import { tokenFlags, toTokenInfo } from './token-info.ts';
+import { readPairs } from './token-objects.ts';
+import { changeUserPin, presentPin, refuseUselessPin, type PresentToken } from './token-pin.ts';
+import {
+  checkChangePinRequest,
+  checkDecryptRequest,
+  checkDeriveRequest,
+  checkSignRequest,
+  handOver,
+  type ChangePinRequest,
+  type DecryptRequest,
+  type DeriveEcdhRequest,
+  type SignRequest,
+} from './token-requests.ts';
+import { SignedInSession } from './token-session.ts';
+
+export type { DecryptAlgorithm, SignAlgorithm, TokenCapabilities, TokenKeyInfo };
+export type { ChangePinRequest, DecryptRequest, DeriveEcdhRequest, SignRequest };
+export { MAX_SIGN_DATA } from './token-requests.ts';
 
 /** A module that could not be loaded, and why (English, for logs and `niem token list`). */
 export interface ModuleProblem {
@@ -29,30 +56,10 @@ export interface TokenServiceOptions {
   modules: string[];
 }
 
-interface PresentToken {
-  module: LoadedModule;
-  slot: Handle;
-  info: TokenInfo;
-  /** PIN length bounds (bytes) from CK_TOKEN_INFO, as read when listed. */
-  minPinLen: number;
-  maxPinLen: number;
-}
-
-interface SignedIn {
-  module: LoadedModule;
-  session: Handle;
-  token: TokenInfo;
-  /** CKA_ID of the key the session signs with; objects are found by it, never by handle. */
-  keyId: Buffer;
-}
-
-/** CKS_RO_USER_FUNCTIONS and CKS_RW_USER_FUNCTIONS: the application is logged in as user. */
-const userSessionStates = new Set([1, 3]);
-
 export class TokenService {
   readonly #modules: LoadedModule[];
   readonly #problems: ModuleProblem[];
-  #signedIn: SignedIn | undefined;
+  #signedIn: SignedInSession | undefined;
   #closed = false;
   #queue: Promise<unknown> = Promise.resolve();
 
@@ -91,24 +98,29 @@ export class TokenService {
     return this.#problems;
   }
 
+  /** How many modules are loaded (configured paths that load, duplicates counted once). */
+  get loadedModuleCount(): number {
+    return this.#modules.length;
+  }
+
   /** Every token present, across modules, in module then slot order. */
   listTokens(): Promise<TokenInfo[]> {
     return this.#serial(() => this.#presentTokens().map((t) => t.info));
   }
 
   /**
-   * Signs in on `tokenId` with `pin`: opens a session, presents the PIN to the token
-   * exactly once (never retried), finds the private key and its certificate (same
-   * CKA_ID) and builds the identity. Any previous sign-in of this service ends first.
+   * Signs in on `tokenId`: opens a session, presents the PIN to the token exactly once
+   * (never retried; `pin` null: the clerk types it on the token's PIN pad), finds the
+   * key and certificate pairs (same CKA_ID) and builds the identity from the signing
+   * certificate. Any previous sign-in of this service ends first.
    * Errors: token-absent, pin-incorrect (with triesLeft when the token tells),
-   * pin-locked, pin-invalid, no-certificate, internal.
+   * pin-locked, pin-invalid (also: null on a token without a PIN pad, refused without
+   * a C_Login), pin-expired, no-certificate, token-cancelled, token-busy, device-error.
    */
-  login(tokenId: string, pin: string): Promise<{ token: TokenInfo; identity: Identity }> {
+  login(tokenId: string, pin: string | null): Promise<{ token: TokenInfo; identity: Identity }> {
     return this.#serial(() => {
       this.#endSession();
-      const present = this.#presentTokens().find((t) => t.info.id === tokenId);
-      if (!present) throw new NiemError('token-absent', `no token with id ${tokenId} is present`);
-      return this.#login(present, pin);
+      return this.#login(this.#present(tokenId), pin);
     });
   }
 
@@ -122,6 +134,84 @@ export class TokenService {
     return this.#signedIn !== undefined;
   }
 
+  /**
+   * What the signed-in token can do: the sign algorithms its signing key and mechanisms
+   * allow, the decryption algorithms (RSA-OAEP with SHA-256 only when a real decryption
+   * on the token proved it, once per login), whether ECDH works, and the pair chosen
+   * for each use with its certificate. Errors: not-signed-in, token-removed, device-error.
+   */
+  capabilities(): Promise<TokenCapabilities> {
+    return this.#withSession('capabilities', (session) => session.capabilities());
+  }
+
+  /**
+   * The certificate (DER) of the signing key, the one `sign` uses: to verify a test
+   * signature, or to put in a CMS SignedData. Errors: not-signed-in, key-usage-mismatch.
+   */
+  signingCertificate(): Promise<Uint8Array<ArrayBuffer>> {
+    return this.#withSession('signingCertificate', async (session) =>
+      Uint8Array.from(session.signingCertificate()),
+    );
+  }
+
+  /**
+   * Signs `data` (or a precomputed `digest`) with the signing key: the pair whose
+   * certificate allows digitalSignature or nonRepudiation. Returns the signature as CMS
+   * and X.509 want it: RSA as is, ECDSA DER-encoded (ECDSA-Sig-Value).
+   * Errors: invalid-input, not-signed-in, key-usage-mismatch (no signing pair),
+   * mechanism-unsupported (the key or token cannot do `algorithm`), token-removed,
+   * device-error, pin-expired.
+   */
+  sign(request: SignRequest): Promise<Uint8Array<ArrayBuffer>> {
+    return this.#withSession('sign', async (session) =>
+      handOver(await session.sign(checkSignRequest(request))),
+    );
+  }
+
+  /**
+   * Decrypts an RSA-OAEP ciphertext with the decryption key: the RSA pair whose
+   * certificate allows keyEncipherment. `rsa-oaep-sha256` on a token that cannot do it
+   * (SoftHSM2 2.6) is `mechanism-unsupported` without touching the data; the caller
+   * uses `rsa-oaep-sha1` only for recipients whose token lacks SHA-256.
+   * Errors: invalid-input, not-signed-in, key-usage-mismatch, mechanism-unsupported,
+   * decrypt-failed (not for this key, or damaged), token-removed, device-error.
+   */
+  decrypt(request: DecryptRequest): Promise<Uint8Array<ArrayBuffer>> {
+    return this.#withSession('decrypt', async (session) =>
+      handOver(await session.decrypt(checkDecryptRequest(request))),
+    );
+  }
+
+  /**
+   * ECDH with the derive key (the EC pair whose certificate allows keyAgreement) and
+   * `publicPoint`; returns the raw shared secret Z (the X coordinate, as wide as the
+   * field) for the caller's KDF. The point is checked (length, on the key's curve)
+   * before the token sees it.
+   * Errors: invalid-input, not-signed-in, key-usage-mismatch, mechanism-unsupported,
+   * token-removed, device-error.
+   */
+  deriveEcdh(request: DeriveEcdhRequest): Promise<Uint8Array<ArrayBuffer>> {
+    return this.#withSession('deriveEcdh', async (session) =>
+      handOver(await session.deriveEcdh(checkDeriveRequest(request))),
+    );
+  }
+
+  /**
+   * Changes the user PIN of `tokenId` (C_SetPIN in a read/write session), whether or not
+   * the clerk is signed in on it. Both PINs are checked against the token's length range
+   * first, so no try is spent on a PIN the token would refuse. Both PINs null on a
+   * PIN-pad token: the clerk types them on the pad.
+   * Errors: token-absent, pin-incorrect (old PIN wrong; triesLeft when known),
+   * pin-locked, pin-invalid (old PIN length, or nulls without a pad), new-pin-invalid,
+   * invalid-input, token-write-protected, token-busy, token-cancelled, device-error.
+   */
+  changePin(request: ChangePinRequest): Promise<void> {
+    return this.#serial(() => {
+      const { tokenId, oldPin, newPin } = checkChangePinRequest(request);
+      changeUserPin(this.#present(tokenId), oldPin, newPin);
+    });
+  }
+
   /** Logs out and finalizes every module this service loaded. Idempotent. */
   close(): Promise<void> {
     return this.#serial(() => {
@@ -133,11 +223,33 @@ export class TokenService {
     });
   }
 
-  #serial<T>(work: () => T): Promise<T> {
+  #serial<T>(work: () => T | Promise<T>): Promise<T> {
     const run = async (): Promise<T> => work();
     const next = this.#queue.then(run, run);
     this.#queue = next.catch(() => undefined);
     return next;
+  }
+
+  /**
+   * Runs `work` in the signed-in session. A failure meaning the session is gone
+   * (token removed, handle invalid, logged out) ends the sign-in here and is reported
+   * as such: `token-absent` inside a session becomes `token-removed`.
+   */
+  #withSession<T>(operation: string, work: (session: SignedInSession) => Promise<T>): Promise<T> {
+    return this.#serial(async () => {
+      const current = this.#signedIn;
+      if (!current) throw new NiemError('not-signed-in', `${operation}: no clerk is signed in`);
+      try {
+        return await work(current);
+      } catch (err) {
+        let error = toTokenError(err, operation);
+        if (error.kind === 'token-absent') {
+          error = new NiemError('token-removed', error.message, { cause: err });
+        }
+        if (isSessionLost(error) && this.#signedIn === current) this.#endSession();
+        throw error;
+      }
+    });
   }
 
   #presentTokens(): PresentToken[] {
@@ -168,18 +280,15 @@ export class TokenService {
     return tokens;
   }
 
-  #login(present: PresentToken, pin: string): { token: TokenInfo; identity: Identity } {
+  #present(tokenId: string): PresentToken {
+    const present = this.#presentTokens().find((t) => t.info.id === tokenId);
+    if (!present) throw new NiemError('token-absent', `no token with id ${tokenId} is present`);
+    return present;
+  }
+
+  #login(present: PresentToken, pin: string | null): { token: TokenInfo; identity: Identity } {
     const { pkcs11 } = present.module;
-    if (present.info.pinState === 'locked') {
-      const message = 'the token reports the user PIN locked (CKF_USER_PIN_LOCKED); not presented';
-      throw new NiemError('pin-locked', message, { triesLeft: 0 });
-    }
-    if (pinLengthOutOfRange(Buffer.byteLength(pin, 'utf8'), present)) {
-      throw new NiemError(
-        'pin-invalid',
-        `PIN length outside the token's range ${present.minPinLen}..${present.maxPinLen}; not presented`,
-      );
-    }
+    refuseUselessPin(present, pin);
     let session: Handle;
     try {
       // Read-only is enough to sign and decrypt, and works on write-protected tokens.
@@ -188,68 +297,23 @@ export class TokenService {
       throw toTokenError(err, 'C_OpenSession');
     }
     try {
-      this.#presentPin(pkcs11, present, session, pin);
-      const pair = findSigningPair(pkcs11, session);
+      presentPin(pkcs11, present, session, pin);
+      const { keyCount, candidates } = readPairs(pkcs11, session);
+      const pair = identityPair(candidates, keyCount);
       const identity = identityFromCertificate(pair.certificate, pair.key);
-      this.#signedIn = {
+      this.#signedIn = new SignedInSession({
         module: present.module,
+        slot: present.slot,
         session,
         token: present.info,
-        keyId: Buffer.from(pair.key.keyId),
-      };
+        keyId: pair.key.keyId,
+        candidates,
+      });
       return { token: this.#freshInfo(present), identity };
     } catch (err) {
       closeQuietly(pkcs11, session, true);
       throw toTokenError(err, 'login');
     }
-  }
-
-  /**
-   * The single C_Login. Login state is per application and token, so a stale login left
-   * by an earlier session of this process would make C_Login answer
-   * CKR_USER_ALREADY_LOGGED_IN without looking at the PIN: it is logged out first, so the
-   * clerk's PIN is always verified. If the token still answers ALREADY_LOGGED_IN (a race
-   * with another session of this process), it verified nothing and used no try: log out
-   * and present the PIN once more.
-   */
-  #presentPin(pkcs11: PKCS11, present: PresentToken, session: Handle, pin: string): void {
-    if (userSessionStates.has(pkcs11.C_GetSessionInfo(session).state))
-      logoutQuietly(pkcs11, session);
-    try {
-      pkcs11.C_Login(session, pkcs11js.CKU_USER, pin);
-      return;
-    } catch (err) {
-      if (!isCkr(err, 'CKR_USER_ALREADY_LOGGED_IN')) throw this.#pinError(pkcs11, present, err);
-    }
-    logoutQuietly(pkcs11, session);
-    try {
-      pkcs11.C_Login(session, pkcs11js.CKU_USER, pin);
-    } catch (err) {
-      throw this.#pinError(pkcs11, present, err);
-    }
-  }
-
-  /** Maps a C_Login failure, reading the token's flags afterwards for tries left. */
-  #pinError(pkcs11: PKCS11, present: PresentToken, err: unknown): NiemError {
-    if (!isCkr(err, 'CKR_PIN_INCORRECT')) return toTokenError(err, 'C_Login');
-    let flags: number | undefined;
-    try {
-      flags = pkcs11.C_GetTokenInfo(present.slot).flags;
-    } catch {
-      flags = undefined;
-    }
-    const triesLeft = flags === undefined ? undefined : triesLeftOf(flags);
-    if (triesLeft === 0) {
-      return new NiemError(
-        'pin-locked',
-        'C_Login: CKR_PIN_INCORRECT, and the token is now locked',
-        {
-          cause: err,
-          triesLeft: 0,
-        },
-      );
-    }
-    return toTokenError(err, 'C_Login', triesLeft === undefined ? undefined : { triesLeft });
   }
 
   /** The token's info re-read after login (the PIN state changes on success). */

@@ -25,6 +25,54 @@ export const errorMessages = {
     vi: 'Thiết bị không có chứng thư số đi kèm khoá bí mật. Hãy liên hệ quản trị viên để cấp lại thiết bị.',
     en: 'The token holds no certificate for its private key. Ask your administrator to reissue the token.',
   },
+  'token-removed': {
+    vi: 'Thiết bị ký số đã bị rút ra hoặc mất kết nối nên phiên làm việc đã bị khoá. Hãy cắm lại thiết bị và đăng nhập lại.',
+    en: 'The token was removed or lost its connection, so your session was locked. Insert the token and sign in again.',
+  },
+  'device-error': {
+    vi: 'Thiết bị ký số báo lỗi khi thực hiện thao tác. Hãy thử lại; nếu vẫn lỗi, hãy rút thiết bị ra, cắm lại và đăng nhập lại.',
+    en: 'The token reported an error during the operation. Try again; if it happens again, unplug the token, plug it back in and sign in again.',
+  },
+  'pin-expired': {
+    vi: 'Mã PIN đã hết hạn hoặc phải được đổi. Hãy đổi mã PIN trước khi tiếp tục.',
+    en: 'The PIN has expired or must be changed. Change the PIN before you continue.',
+  },
+  'new-pin-invalid': {
+    vi: 'Mã PIN mới không đáp ứng yêu cầu của thiết bị (độ dài, ký tự hoặc quá dễ đoán). Mã PIN cũ vẫn giữ nguyên; hãy chọn mã PIN mới khác.',
+    en: 'The new PIN does not meet the token’s rules (length, characters or too weak). The old PIN is unchanged; choose another new PIN.',
+  },
+  'pin-not-initialized': {
+    vi: 'Mã PIN người dùng của thiết bị chưa được thiết lập. Hãy liên hệ quản trị viên để khởi tạo thiết bị.',
+    en: 'The token’s user PIN has never been set. Ask your administrator to set up the token.',
+  },
+  'mechanism-unsupported': {
+    vi: 'Thiết bị ký số không hỗ trợ thuật toán cần cho thao tác này. Hãy liên hệ quản trị viên; có thể cần thiết bị hoặc chứng thư số khác.',
+    en: 'The token does not support the algorithm this operation needs. Ask your administrator; another token or certificate may be needed.',
+  },
+  'key-usage-mismatch': {
+    vi: 'Thiết bị không có khoá và chứng thư số được phép dùng cho thao tác này (ký số, giải mã hoặc thoả thuận khoá). Hãy liên hệ quản trị viên để được cấp chứng thư phù hợp.',
+    en: 'The token holds no key and certificate allowed for this operation (signing, decryption or key agreement). Ask your administrator for a suitable certificate.',
+  },
+  'token-busy': {
+    vi: 'Thiết bị ký số đang bận với ứng dụng khác hoặc đã mở quá nhiều phiên. Hãy đóng các ứng dụng khác đang dùng thiết bị rồi thử lại.',
+    en: 'The token is busy with another application or has too many sessions open. Close other applications that use the token and try again.',
+  },
+  'token-cancelled': {
+    vi: 'Thao tác đã bị huỷ trên thiết bị (ví dụ nhấn Huỷ trên bàn phím của đầu đọc). Hãy thử lại nếu bạn muốn tiếp tục.',
+    en: 'The operation was cancelled on the token (for example with Cancel on the reader’s keypad). Try again if you want to continue.',
+  },
+  'token-write-protected': {
+    vi: 'Thiết bị ký số đang được chống ghi nên không thể lưu thay đổi. Hãy tắt chế độ chống ghi hoặc liên hệ quản trị viên.',
+    en: 'The token is write-protected, so the change cannot be stored. Turn off write protection or ask your administrator.',
+  },
+  'token-unrecognized': {
+    vi: 'Đầu đọc có thẻ nhưng thư viện PKCS#11 không nhận ra thẻ. Hãy kiểm tra thẻ đã cắm đúng chiều và thư viện của đúng nhà cung cấp đã được cấu hình.',
+    en: 'The reader holds a card its PKCS#11 library does not recognise. Check that the card is inserted the right way and that the vendor’s library is configured.',
+  },
+  'decrypt-failed': {
+    vi: 'Thiết bị không giải mã được dữ liệu: dữ liệu không được mã hoá cho chứng thư số này hoặc đã bị hỏng. Hãy đề nghị nơi gửi gửi lại.',
+    en: 'The token could not decrypt the data: it was not encrypted for this certificate, or it is damaged. Ask the sender to send it again.',
+  },
   'not-signed-in': {
     vi: 'Phiên làm việc chưa được mở. Hãy đăng nhập bằng thiết bị ký số.',
     en: 'You are not signed in. Sign in with your token.',
@@ -44,6 +92,10 @@ export const errorMessages = {
   'native-restarted': {
     vi: 'Thành phần xử lý thiết bị đã khởi động lại. Dữ liệu không bị mất; hãy đăng nhập lại.',
     en: 'The token service restarted. Nothing was lost; sign in again.',
+  },
+  'token-module-crashed': {
+    vi: 'Thư viện của thiết bị ký số bị lỗi và đã được khởi động lại. Dữ liệu không bị mất; hãy đăng nhập lại. Nếu lặp lại, hãy báo quản trị viên.',
+    en: 'The token’s library crashed and was restarted. Nothing was lost; sign in again. If it happens again, tell your administrator.',
   },
   internal: {
     vi: 'Đã xảy ra lỗi không mong muốn. Hãy thử lại; nếu lỗi lặp lại, hãy báo quản trị viên.',
