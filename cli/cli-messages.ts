@@ -16,6 +16,8 @@ export const cliMessages = {
   niem token login --token NHÃN [--json] [--module ĐƯỜNG_DẪN]
       Đăng nhập token và in danh tính trên chứng thư số.
       Mã PIN lấy từ biến môi trường NIEM_PIN hoặc nhập ẩn trên terminal; không bao giờ từ dòng lệnh.
+  niem token change-pin --token NHÃN [--module ĐƯỜNG_DẪN]
+      Đổi mã PIN: PIN cũ từ NIEM_PIN, PIN mới từ NIEM_NEW_PIN, hoặc nhập ẩn (PIN mới nhập hai lần).
 
   Thư viện PKCS#11: --module, nếu không thì NIEM_PKCS11_MODULE, nếu không thì cấu hình / vị trí đã biết.
   Ngôn ngữ: --lang vi|en (mặc định in cả hai).`,
@@ -26,6 +28,8 @@ export const cliMessages = {
   niem token login --token LABEL [--json] [--module PATH]
       Sign in to a token and print the identity of its certificate.
       The PIN comes from the NIEM_PIN environment variable or a hidden prompt on a terminal; never from argv.
+  niem token change-pin --token LABEL [--module PATH]
+      Change the PIN: old from NIEM_PIN, new from NIEM_NEW_PIN, or hidden prompts (the new one twice).
 
   PKCS#11 module: --module, else NIEM_PKCS11_MODULE, else the settings file / known locations.
   Language: --lang vi|en (both by default).`,
@@ -39,6 +43,25 @@ export const cliMessages = {
     en: 'No PIN: set NIEM_PIN or run the command on a terminal to type it hidden.',
   },
   pinPrompt: { vi: 'Mã PIN của token "{label}": ', en: 'PIN for token "{label}": ' },
+  oldPinPrompt: { vi: 'Mã PIN hiện tại của "{label}": ', en: 'Current PIN of "{label}": ' },
+  newPinPrompt: { vi: 'Mã PIN mới: ', en: 'New PIN: ' },
+  newPinAgainPrompt: { vi: 'Nhập lại mã PIN mới: ', en: 'New PIN again: ' },
+  newPinMismatch: {
+    vi: 'Hai lần nhập mã PIN mới không giống nhau; mã PIN chưa được đổi.',
+    en: 'The two new PINs differ; the PIN was not changed.',
+  },
+  pinChanged: {
+    vi: 'Đã đổi mã PIN của token "{label}".',
+    en: 'The PIN of token "{label}" was changed.',
+  },
+  usePinPad: {
+    vi: 'Token "{label}" có bàn phím riêng: hãy nhập mã PIN trên thiết bị đọc.',
+    en: 'Token "{label}" has its own keypad: type the PIN on the reader.',
+  },
+  pinWarning: {
+    vi: 'Cảnh báo: {state}. Nhập sai thêm có thể khoá thiết bị.',
+    en: 'Warning: {state}. More wrong PINs may lock the token.',
+  },
   tokenNotFound: {
     vi: 'Không có token nào mang nhãn "{label}". Dùng "niem token list" để xem các token đang cắm.',
     en: 'No token is labelled "{label}". Use "niem token list" to see the tokens plugged in.',

@@ -4,7 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { cliMessages, say, type Lang } from './cli-messages.ts';
-import { CommandFailure, tokenList, tokenLogin } from './commands/token-command.ts';
+import { CommandFailure, tokenChangePin, tokenList, tokenLogin } from './commands/token-command.ts';
 
 async function run(argv: string[]): Promise<number> {
   const langArg = argv.find((a, i) => argv[i - 1] === '--lang') ?? process.env.NIEM_LANG;
@@ -47,6 +47,13 @@ async function run(argv: string[]): Promise<number> {
   try {
     if (group === 'token' && command === 'list' && positionals.length === 2) {
       process.stdout.write(`${await tokenList(common)}\n`);
+      return 0;
+    }
+    if (group === 'token' && command === 'change-pin' && positionals.length === 2) {
+      if (!values.token) {
+        throw new CommandFailure(say(cliMessages.usageError, lang, { detail: '--token' }), 2);
+      }
+      process.stdout.write(`${await tokenChangePin({ ...common, token: values.token })}\n`);
       return 0;
     }
     if (group === 'token' && command === 'login' && positionals.length === 2) {

@@ -11,6 +11,8 @@ export interface AppPaths {
   readonly preload: string;
   /** The native process entry, started as a utilityProcess. */
   readonly nativeEntry: string;
+  /** The token host entry (PKCS#11), started as a utilityProcess on the native process's request. */
+  readonly tokenHostEntry: string;
   /** The renderer build served on app://niem/. */
   readonly rendererRoot: string;
 }
@@ -20,6 +22,7 @@ export function appPaths(appRoot: string): AppPaths {
   return {
     preload: path.join(root, 'dist', 'electron', 'preload.cjs'),
     nativeEntry: path.join(root, 'dist', 'native', 'main.cjs'),
+    tokenHostEntry: path.join(root, 'dist', 'native', 'token-host.cjs'),
     rendererRoot: path.join(root, 'dist', 'renderer'),
   };
 }

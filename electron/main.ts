@@ -38,7 +38,11 @@ if (!app.requestSingleInstanceLock()) {
 
 function run(): void {
   const paths = appPaths(app.getAppPath());
-  const spawner = utilityProcessSpawner({ entry: paths.nativeEntry, log });
+  const spawner = utilityProcessSpawner({
+    entry: paths.nativeEntry,
+    tokenHostEntry: paths.tokenHostEntry,
+    log,
+  });
   const supervisor = new NativeSupervisor({ spawn: spawner.spawn, log });
   let mainWindow: BrowserWindow | undefined;
 

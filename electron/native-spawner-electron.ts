@@ -6,11 +6,14 @@
  */
 import { utilityProcess, type UtilityProcess } from 'electron';
 import type { NativeChild, NativeSpawner } from '../native/host/supervisor.ts';
+import { tokenHostBroker, type TokenHostBroker } from './token-host-broker-electron.ts';
 
 /** How to start the native process under Electron. */
 export interface UtilityProcessSpawnerOptions {
   /** The bundled native entry (dist/native/main.cjs). */
   entry: string;
+  /** The bundled token host entry (dist/native/token-host.cjs), started on the native process's request. */
+  tokenHostEntry: string;
   log?: (line: string) => void;
 }
 
@@ -45,6 +48,7 @@ export function utilityProcessSpawner(
   options: UtilityProcessSpawnerOptions,
 ): UtilityProcessSpawner {
   const alive = new Set<UtilityProcess>();
+  const brokers = new Set<TokenHostBroker>();
 
   const spawn: NativeSpawner = () => {
     const child = utilityProcess.fork(options.entry, [], {
@@ -56,6 +60,13 @@ export function utilityProcessSpawner(
     child.on('error', (type, location) => options.log?.(`native process ${type} at ${location}`));
     pipeLines(child.stdout, '[native]', options.log);
     pipeLines(child.stderr, '[native]', options.log);
+    const broker = tokenHostBroker(child, {
+      entry: options.tokenHostEntry,
+      pipe: (stream) => pipeLines(stream, '[token-host]', options.log),
+      ...(options.log ? { log: options.log } : {}),
+    });
+    brokers.add(broker);
+    child.once('exit', () => brokers.delete(broker));
 
     const handle: NativeChild = {
       get pid() {
@@ -66,7 +77,10 @@ export function utilityProcessSpawner(
         child.postMessage(message);
       },
       onMessage(listener) {
-        child.on('message', (message: unknown) => listener(message));
+        // token-host requests are the broker's; everything else is the supervisor's
+        child.on('message', (message: unknown) => {
+          if (!broker(message)) listener(message);
+        });
       },
       onExit(listener) {
         child.once('exit', (code) => listener({ code, signal: null }));
@@ -81,6 +95,7 @@ export function utilityProcessSpawner(
   return {
     spawn,
     killAll() {
+      for (const broker of brokers) broker.killAll();
       for (const child of alive) child.kill();
     },
   };

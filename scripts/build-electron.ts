@@ -3,6 +3,7 @@
  *   electron/main.ts         → dist/electron/main.cjs    (Electron main)
  *   electron/preload/preload.ts → dist/electron/preload.cjs (sandboxed preload)
  *   native/main.ts           → dist/native/main.cjs      (utilityProcess entry)
+ *   native/token-host/main.ts → dist/native/token-host.cjs (utilityProcess entry: PKCS#11)
  * Each is one CommonJS file; Electron itself and the N-API modules stay external (they
  * are loaded from node_modules at run time, unpacked from the asar).
  *
@@ -14,7 +15,7 @@
  * fails the build). `import.meta.url`/`dirname`/`filename` are mapped to their CommonJS values so
  * TypeScript sources written as ES modules keep working once bundled.
  *
- * Usage: node scripts/build-electron.ts [--root DIR] [--out DIR] [--only main|preload|native]
+ * Usage: node scripts/build-electron.ts [--root DIR] [--out DIR] [--only main|preload|native|tokenHost]
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -25,8 +26,8 @@ import { build, type BuildOptions, type Plugin } from 'esbuild';
 /** Loaded at run time, never bundled. */
 export const EXTERNAL_MODULES = ['electron', 'pkcs11js', 'better-sqlite3-multiple-ciphers'];
 
-/** The three bundles: Electron main, the preload, the native process entry. */
-export type BundleName = 'main' | 'preload' | 'native';
+/** The bundles: Electron main, the preload, the native process and token host entries. */
+export type BundleName = 'main' | 'preload' | 'native' | 'tokenHost';
 
 interface Bundle {
   readonly entry: string;
@@ -38,6 +39,11 @@ const BUNDLES: Readonly<Record<BundleName, Bundle>> = {
   main: { entry: 'electron/main.ts', outfile: 'electron/main.cjs', browser: false },
   preload: { entry: 'electron/preload/preload.ts', outfile: 'electron/preload.cjs', browser: true },
   native: { entry: 'native/main.ts', outfile: 'native/main.cjs', browser: false },
+  tokenHost: {
+    entry: 'native/token-host/main.ts',
+    outfile: 'native/token-host.cjs',
+    browser: false,
+  },
 };
 
 const IMPORT_META_BANNER =

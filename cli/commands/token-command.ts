@@ -41,6 +41,28 @@ export async function tokenList(options: TokenCommandOptions): Promise<string> {
   }
 }
 
+/** The PIN from `variable`, or typed hidden on the terminal; a usage failure if neither. */
+async function readPin(
+  variable: 'NIEM_PIN' | 'NIEM_NEW_PIN',
+  prompt: { vi: string; en: string },
+  options: TokenCommandOptions,
+  params: Record<string, string> = {},
+): Promise<string> {
+  const fromEnv = process.env[variable];
+  if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
+  if (!process.stdin.isTTY) throw new CommandFailure(say(cliMessages.noPin, options.lang), 2);
+  return readHiddenLine(say(prompt, options.lang === 'en' ? 'en' : 'vi', params));
+}
+
+/** Tells the clerk before a PIN entry when earlier wrong PINs put the token at risk. */
+function warnPinState(token: TokenInfo, options: TokenCommandOptions): void {
+  if (token.pinState !== 'count-low' && token.pinState !== 'final-try') return;
+  const state = options.lang === 'en' ? 'en' : 'vi';
+  process.stderr.write(
+    `${say(cliMessages.pinWarning, options.lang, { state: cliMessages.pinStates[state][token.pinState] })}\n`,
+  );
+}
+
 export async function tokenLogin(options: TokenCommandOptions): Promise<string> {
   const wanted = options.token ?? '';
   const native = await connectNative(options.module ? { module: options.module } : {});
@@ -48,27 +70,61 @@ export async function tokenLogin(options: TokenCommandOptions): Promise<string> 
     const listed = await native.call('tokens.list', {});
     if (!listed.ok) return fail(listed.error, options.lang);
     const token = pickToken(listed.value, wanted, options.lang);
-    let pin = process.env.NIEM_PIN;
-    if (pin === undefined || pin === '') {
-      if (!process.stdin.isTTY) {
-        throw new CommandFailure(say(cliMessages.noPin, options.lang), 2);
-      }
-      const promptLang = options.lang === 'en' ? 'en' : 'vi';
-      pin = await readHiddenLine(say(cliMessages.pinPrompt, promptLang, { label: token.label }));
+    if (token.pinState === 'locked')
+      return fail({ kind: 'pin-locked', message: 'locked' }, options.lang);
+    warnPinState(token, options);
+    let pin: string | null = null;
+    if (token.protectedAuthPath) {
+      process.stderr.write(`${say(cliMessages.usePinPad, options.lang, { label: token.label })}\n`);
+    } else {
+      pin = await readPin('NIEM_PIN', cliMessages.pinPrompt, options, { label: token.label });
     }
     const result = await native.call('session.login', { token: token.id, pin });
-    pin = undefined;
+    pin = null;
     if (!result.ok) return fail(result.error, options.lang);
-    if (result.value.state !== 'signed-in')
+    if (result.value.state !== 'signed-in') {
       return fail({ kind: 'internal', message: 'not signed in' }, options.lang);
+    }
     await native.call('session.logout', {});
-    if (options.json)
+    if (options.json) {
       return JSON.stringify(
         { token: result.value.token, identity: result.value.identity },
         null,
         2,
       );
+    }
     return formatIdentity(result.value.identity, result.value.token, options.lang);
+  } finally {
+    await native.stop();
+  }
+}
+
+export async function tokenChangePin(options: TokenCommandOptions): Promise<string> {
+  const native = await connectNative(options.module ? { module: options.module } : {});
+  try {
+    const listed = await native.call('tokens.list', {});
+    if (!listed.ok) return fail(listed.error, options.lang);
+    const token = pickToken(listed.value, options.token ?? '', options.lang);
+    if (token.pinState === 'locked')
+      return fail({ kind: 'pin-locked', message: 'locked' }, options.lang);
+    warnPinState(token, options);
+    let oldPin: string | null = null;
+    let newPin: string | null = null;
+    if (token.protectedAuthPath) {
+      process.stderr.write(`${say(cliMessages.usePinPad, options.lang, { label: token.label })}\n`);
+    } else {
+      oldPin = await readPin('NIEM_PIN', cliMessages.oldPinPrompt, options, { label: token.label });
+      newPin = await readPin('NIEM_NEW_PIN', cliMessages.newPinPrompt, options);
+      if (!process.env.NIEM_NEW_PIN) {
+        const again = await readPin('NIEM_NEW_PIN', cliMessages.newPinAgainPrompt, options);
+        if (again !== newPin)
+          throw new CommandFailure(say(cliMessages.newPinMismatch, options.lang), 1);
+      }
+    }
+    const result = await native.call('token.changePin', { token: token.id, oldPin, newPin });
+    oldPin = newPin = null;
+    if (!result.ok) return fail(result.error, options.lang);
+    return say(cliMessages.pinChanged, options.lang, { label: token.label });
   } finally {
     await native.stop();
   }

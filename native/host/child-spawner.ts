@@ -1,7 +1,8 @@
 /**
- * The plain-Node spawner: runs native/main.ts as a child process of the current Node
- * (which must be the project's Node 24, able to run TypeScript directly). Used by the
- * test bridge, the CLI and the demo; Electron uses a utilityProcess instead.
+ * The plain-Node spawner: runs a process entry (native/main.ts, or the token host from
+ * inside the native process) as a child of the current Node, which must be the
+ * project's Node 24 (able to run TypeScript directly), or a bundled .cjs entry. Used by
+ * the test bridge, the CLI and the demo; Electron uses utilityProcesses instead.
  */
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -9,8 +10,11 @@ import type { NativeChild, NativeSpawner } from './supervisor.ts';
 import type { HostToNative } from '../api/host-protocol.ts';
 
 export const nativeEntry = fileURLToPath(new URL('../main.ts', import.meta.url));
+export const tokenHostEntry = fileURLToPath(new URL('../token-host/main.ts', import.meta.url));
 
 export interface ChildSpawnerOptions {
+  /** Script to run. Default: the native process entry. */
+  entry?: string;
   /** Environment of the native process (PKCS#11 module, SOFTHSM2_CONF, settings). Default: this process's. */
   env?: NodeJS.ProcessEnv;
   /** Receives each line the native process writes to stderr. Default: dropped. */
@@ -19,7 +23,7 @@ export interface ChildSpawnerOptions {
 
 export function childSpawner(options: ChildSpawnerOptions = {}): NativeSpawner {
   return () => {
-    const child = fork(nativeEntry, [], {
+    const child = fork(options.entry ?? nativeEntry, [], {
       execArgv: ['--disable-warning=ExperimentalWarning'],
       env: options.env ?? process.env,
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],

@@ -1,127 +1,197 @@
 /**
- * The session: which token is signed in and who the clerk is, plus the token watch that
- * reports `tokens.changed` and locks the session when its token disappears. Token calls
- * are serialised: PKCS#11 sessions are not shared between concurrent operations here.
+ * The session of the native process: which token is signed in and who the clerk is.
+ * Token work happens in the token host (token-host-client.ts); this service decides
+ * when the session ends and tells the UI why: sign-out, token removed or its session
+ * lost, idle time passed, the token module crashed. Ending a session drops everything
+ * kept for it.
  */
-import type { EventName, EventPayload, Session, TokenInfo } from '../api/contract.ts';
+import { constants, createPublicKey, randomBytes, verify, X509Certificate } from 'node:crypto';
+import type { EventName, EventPayload, KeyCheck, LockReason, Session } from '../api/contract.ts';
 import { NiemError } from '../api/errors.ts';
-import type { TokenService } from '../token/token-service.ts';
+import type { NativeSpawner } from '../host/rpc-supervisor.ts';
+import { TokenHostClient } from '../token-host/token-host-client.ts';
+import type { SignAlgorithm } from '../token-host/token-protocol.ts';
 import type { Handlers } from './dispatcher.ts';
 
 export type EventSink = <E extends EventName>(name: E, payload: EventPayload<E>) => void;
 
 export interface SessionServiceOptions {
-  /** How many PKCS#11 modules were configured, to tell "none could be loaded" from "no token". */
-  moduleCount?: number;
-  /** How often the token list is polled for insertion and removal, in ms. Default 1 500. */
-  pollIntervalMs?: number;
+  /** Starts token host processes. */
+  spawnTokenHost: NativeSpawner;
+  emit: EventSink;
+  /** Lock after this long without clerk activity, in ms. */
+  idleLockMs: number;
+  log?: (line: string) => void;
 }
 
-export class SessionService {
-  readonly #tokens: TokenService;
-  readonly #emit: EventSink;
-  readonly #pollIntervalMs: number;
-  readonly #moduleCount: number;
-  #session: Session = { state: 'signed-out' };
-  #queue: Promise<unknown> = Promise.resolve();
-  #lastList = '';
-  #poll: NodeJS.Timeout | undefined;
+const startedAt = performance.now();
 
-  constructor(tokens: TokenService, emit: EventSink, options: SessionServiceOptions = {}) {
-    this.#tokens = tokens;
-    this.#emit = emit;
-    this.#pollIntervalMs = options.pollIntervalMs ?? 1_500;
-    this.#moduleCount = options.moduleCount ?? 0;
+export class SessionService {
+  readonly #emit: EventSink;
+  readonly #idleLockMs: number;
+  readonly #tokens: TokenHostClient;
+  #session: Session = { state: 'signed-out' };
+  #idleTimer: NodeJS.Timeout | undefined;
+  #idleLockAt: number | undefined;
+
+  constructor(options: SessionServiceOptions) {
+    this.#emit = options.emit;
+    this.#idleLockMs = options.idleLockMs;
+    this.#tokens = new TokenHostClient({
+      spawn: options.spawnTokenHost,
+      onCrash: () => this.#end('token-module-crashed'),
+      ...(options.log ? { log: options.log } : {}),
+    });
+    this.#tokens.onEvent('tokens.changed', (payload) => this.#emit('tokens.changed', payload));
+    this.#tokens.onEvent('session.lost', () => this.#end('token-removed'));
+  }
+
+  /** Starts the token host; resolves when it is ready. */
+  start(): Promise<void> {
+    return this.#tokens.start();
+  }
+
+  async shutdown(): Promise<void> {
+    this.#clearIdle();
+    this.#session = { state: 'signed-out' };
+    await this.#tokens.stop();
   }
 
   readonly handlers: Handlers = {
-    'tokens.list': () => this.#serial(() => this.#listTokens()),
-    'session.login': ({ token, pin }) =>
-      this.#serial(async () => {
-        if (this.#session.state === 'signed-in') {
-          await this.#tokens.logout();
-          this.#session = { state: 'signed-out' };
-        }
-        const { token: info, identity } = await this.#tokens.login(token, pin);
-        this.#session = {
-          state: 'signed-in',
-          token: info,
-          identity,
-          since: new Date().toISOString(),
-        };
-        return this.#session;
-      }),
-    'session.logout': () =>
-      this.#serial(async () => {
-        const wasSignedIn = this.#session.state === 'signed-in';
-        await this.#tokens.logout();
-        this.#session = { state: 'signed-out' };
-        if (wasSignedIn) this.#emit('session.locked', { reason: 'logout' });
-        return this.#session;
-      }),
+    'tokens.list': async () => {
+      const { tokens, problems, loaded } = await this.#tokens.call('tokens.list', {});
+      if (tokens.length === 0 && loaded === 0) {
+        throw new NiemError(
+          'module-unavailable',
+          problems.length === 0
+            ? 'no PKCS#11 module is configured and none was found at the known locations'
+            : `no PKCS#11 module could be loaded (${problems.map((p) => `${p.path}: ${p.reason}`).join('; ')})`,
+        );
+      }
+      return tokens;
+    },
+    'session.login': async ({ token, pin }) => {
+      if (this.#session.state === 'signed-in') await this.#signOut();
+      const { token: info, identity } = await this.#tokens.call('login', { tokenId: token, pin });
+      this.#session = {
+        state: 'signed-in',
+        token: info,
+        identity,
+        since: new Date().toISOString(),
+      };
+      this.#touch();
+      return this.#session;
+    },
+    'session.logout': async () => {
+      const wasSignedIn = this.#session.state === 'signed-in';
+      await this.#signOut();
+      if (wasSignedIn) this.#emit('session.locked', { reason: 'logout' });
+      return this.#session;
+    },
     'session.current': async () => this.#session,
+    'session.touch': async () => {
+      this.#touch();
+      return { idleLockAt: this.#idleLockAt ? new Date(this.#idleLockAt).toISOString() : null };
+    },
+    'session.checkKey': async () => {
+      this.#requireSession();
+      this.#touch();
+      return this.#checkKey();
+    },
+    'token.changePin': async ({ token, oldPin, newPin }) => {
+      this.#touch();
+      await this.#tokens.call('changePin', { tokenId: token, oldPin, newPin });
+      return { changed: true };
+    },
+    'native.ping': async () => ({
+      pid: process.pid,
+      uptimeMs: Math.round(performance.now() - startedAt),
+    }),
   };
 
-  /** Starts polling the token list; the first poll only records the state. */
-  startWatching(): void {
-    if (this.#poll) return;
-    const tick = () => {
-      this.#serial(() => this.#watchOnce()).catch(() => {});
-    };
-    this.#poll = setInterval(tick, this.#pollIntervalMs);
-    this.#poll.unref();
-  }
-
-  /** Stops polling, logs out, finalizes the modules. */
-  async shutdown(): Promise<void> {
-    clearInterval(this.#poll);
-    await this.#serial(async () => {
-      this.#session = { state: 'signed-out' };
-      await this.#tokens.close();
-    });
-  }
-
-  async #listTokens(): Promise<TokenInfo[]> {
-    const list = await this.#tokens.listTokens();
-    const problems = this.#tokens.moduleProblems;
-    if (list.length === 0 && (this.#moduleCount === 0 || problems.length >= this.#moduleCount)) {
-      const reasons = problems.map((p) => `${p.path}: ${p.reason}`).join('; ');
-      throw new NiemError(
-        'module-unavailable',
-        this.#moduleCount === 0
-          ? 'no PKCS#11 module is configured and none was found at the known locations'
-          : `no PKCS#11 module could be loaded (${reasons})`,
-      );
-    }
-    this.#lastList = JSON.stringify(list);
-    return list;
-  }
-
-  async #watchOnce(): Promise<void> {
-    let list: TokenInfo[];
-    try {
-      list = await this.#tokens.listTokens();
-    } catch {
-      return; // a failing module is reported on tokens.list, not by the watch
-    }
-    const serialized = JSON.stringify(list);
-    if (serialized === this.#lastList) return;
-    const first = this.#lastList === '';
-    this.#lastList = serialized;
-    if (this.#session.state === 'signed-in') {
-      const current = this.#session.token.id;
-      if (!list.some((t) => t.id === current)) {
-        await this.#tokens.logout().catch(() => {});
-        this.#session = { state: 'signed-out' };
-        this.#emit('session.locked', { reason: 'token-removed' });
+  /** Signs a random challenge on the token and verifies it with the certificate. */
+  async #checkKey(): Promise<KeyCheck> {
+    if (this.#session.state !== 'signed-in') throw new NiemError('not-signed-in', 'no session');
+    const { der } = await this.#tokens.call('certificate', {});
+    const publicKey = createPublicKey(
+      new X509Certificate(der).publicKey.export({ format: 'pem', type: 'spki' }),
+    );
+    const keyAlgorithm = this.#session.identity.keyAlgorithm;
+    const candidates: SignAlgorithm[] = keyAlgorithm.startsWith('RSA')
+      ? ['rsa-pss-sha256', 'rsa-pkcs1-sha256']
+      : keyAlgorithm.endsWith('P-384')
+        ? ['ecdsa-sha384']
+        : ['ecdsa-sha256'];
+    const data = randomBytes(32);
+    let lastError: unknown;
+    for (const algorithm of candidates) {
+      const started = performance.now();
+      try {
+        const { signature } = await this.#tokens.call('sign', { algorithm, data });
+        const tokenMs = Math.round(performance.now() - started);
+        return {
+          algorithm,
+          verified: verifySignature(algorithm, data, signature, publicKey),
+          tokenMs,
+        };
+      } catch (err) {
+        lastError = err;
+        if (!(err instanceof NiemError) || err.kind !== 'mechanism-unsupported') throw err;
       }
     }
-    if (!first) this.#emit('tokens.changed', { tokens: list });
+    throw lastError;
   }
 
-  #serial<T>(work: () => Promise<T>): Promise<T> {
-    const next = this.#queue.then(work, work);
-    this.#queue = next.catch(() => {});
-    return next;
+  #requireSession(): void {
+    if (this.#session.state !== 'signed-in') {
+      throw new NiemError('not-signed-in', 'this call needs a signed-in session');
+    }
   }
+
+  async #signOut(): Promise<void> {
+    this.#clearIdle();
+    this.#session = { state: 'signed-out' };
+    await this.#tokens.call('logout', {});
+  }
+
+  /** Ends the session without asking the token (it is gone, crashed, or idle). */
+  #end(reason: LockReason): void {
+    if (this.#session.state !== 'signed-in') return;
+    this.#clearIdle();
+    this.#session = { state: 'signed-out' };
+    if (reason === 'idle') this.#tokens.call('logout', {}).catch(() => {});
+    this.#emit('session.locked', { reason });
+  }
+
+  #touch(): void {
+    if (this.#session.state !== 'signed-in') return;
+    this.#clearIdle();
+    this.#idleLockAt = Date.now() + this.#idleLockMs;
+    this.#idleTimer = setTimeout(() => this.#end('idle'), this.#idleLockMs);
+    this.#idleTimer.unref();
+  }
+
+  #clearIdle(): void {
+    clearTimeout(this.#idleTimer);
+    this.#idleTimer = undefined;
+    this.#idleLockAt = undefined;
+  }
+}
+
+function verifySignature(
+  algorithm: SignAlgorithm,
+  data: Uint8Array,
+  signature: Uint8Array,
+  key: ReturnType<typeof createPublicKey>,
+): boolean {
+  const hash = algorithm.endsWith('384') ? 'sha384' : 'sha256';
+  if (algorithm.startsWith('rsa-pss')) {
+    return verify(
+      hash,
+      data,
+      { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: hash === 'sha384' ? 48 : 32 },
+      signature,
+    );
+  }
+  return verify(hash, data, key, signature); // PKCS#1 v1.5, or ECDSA with a DER signature
 }
