@@ -24,7 +24,8 @@ export function findBridge(): NiemBridge | undefined {
   const bridge = candidate as Record<string, unknown>;
   const complete =
     hasFunctions(bridge['tokens'], ['list']) &&
-    hasFunctions(bridge['session'], ['login', 'logout', 'current']) &&
+    hasFunctions(bridge['session'], ['login', 'logout', 'current', 'touch', 'checkKey']) &&
+    hasFunctions(bridge['token'], ['changePin']) &&
     hasFunctions(bridge['on'], ['tokensChanged', 'sessionLocked']);
   return complete ? (candidate as NiemBridge) : undefined;
 }

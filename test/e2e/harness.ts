@@ -39,8 +39,12 @@ export function demoEnv(manifest: DemoManifest): NodeJS.ProcessEnv {
   };
 }
 
-export async function startApp(manifest: DemoManifest): Promise<Bridge> {
-  return startBridge({ rendererDir, env: demoEnv(manifest) });
+/** Starts the bridge on the demo's tokens; `env` adds to (or overrides) the demo's environment. */
+export async function startApp(
+  manifest: DemoManifest,
+  env: NodeJS.ProcessEnv = {},
+): Promise<Bridge> {
+  return startBridge({ rendererDir, env: { ...demoEnv(manifest), ...env } });
 }
 
 export async function launchChromium(): Promise<Browser> {
@@ -59,10 +63,14 @@ export async function launchChromium(): Promise<Browser> {
   });
 }
 
-/** Opens the app in a new page and collects CSP violations and page errors. */
+/**
+ * Opens the app in a new page and collects CSP violations and page errors.
+ * `beforeGoto` runs on the page before it loads (e.g. to install Playwright's fake clock).
+ */
 export async function openApp(
   browser: Browser,
   bridge: Bridge,
+  options: { beforeGoto?: (page: Page) => Promise<void> } = {},
 ): Promise<{ page: Page; problems: string[] }> {
   const context = await browser.newContext({
     locale: 'vi-VN',
@@ -74,6 +82,7 @@ export async function openApp(
   page.on('console', (msg) => {
     if (msg.type() === 'error') problems.push(`console: ${msg.text()}`);
   });
+  await options.beforeGoto?.(page);
   await page.goto(bridge.url);
   return { page, problems };
 }

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { vi } from '../../renderer/src/i18n/vi.ts';
 import { en } from '../../renderer/src/i18n/en.ts';
 import {
+  algorithmName,
   createTranslator,
   errorText,
   formatDate,
@@ -69,6 +70,13 @@ describe('error and session messages', () => {
     assert.match(errorText({ kind: 'pin-incorrect', triesLeft: 1 }, 'en'), /1 tries left\.$/);
   });
 
+  it('say nothing of tries for a locked PIN: its message says so already', () => {
+    assert.equal(
+      errorText({ kind: 'pin-locked', triesLeft: 0 }, 'vi'),
+      errorMessages['pin-locked'].vi,
+    );
+  });
+
   it('explain every reason a session can end, in both languages', () => {
     for (const reason of LockReasonSchema.options) {
       const key = lockReasonKey(reason);
@@ -94,6 +102,42 @@ describe('error and session messages', () => {
       createTranslator('en')('pin.forToken', { label: 'CQ A' }),
       'Sign in with token “CQ A”',
     );
+  });
+});
+
+describe('token-layer messages', () => {
+  it('tell the clerk to use the reader’s keypad on a PIN-pad token', () => {
+    assert.match(createTranslator('vi')('pin.pad'), /^Nhập mã PIN trên bàn phím của thiết bị đọc/);
+    assert.match(createTranslator('en')('pin.pad'), /keypad/);
+  });
+
+  it('warn on the final try in words that say the token will lock', () => {
+    assert.match(createTranslator('vi')('pin.finalTryWarning'), /MỘT lần.*khoá/);
+    assert.match(createTranslator('en')('pin.finalTryWarning'), /ONE PIN try.*locks/);
+  });
+
+  it('explain a crash of the token module as a lock reason', () => {
+    assert.match(createTranslator('vi')(lockReasonKey('token-module-crashed')), /thư viện/);
+    assert.match(createTranslator('en')(lockReasonKey('token-module-crashed')), /library/);
+  });
+
+  it('report a checked test signature with the algorithm and the time', () => {
+    const params = { algorithm: algorithmName('rsa-pss-sha256'), ms: 41 };
+    assert.equal(
+      createTranslator('vi')('checkKey.ok', params),
+      'Chữ ký thử đã được kiểm tra (thuật toán RSA-PSS / SHA-256, 41 ms).',
+    );
+    assert.equal(
+      createTranslator('en')('checkKey.ok', params),
+      'The test signature was verified (algorithm RSA-PSS / SHA-256, 41 ms).',
+    );
+  });
+
+  it('name signature algorithms as readers know them', () => {
+    assert.equal(algorithmName('rsa-pkcs1-sha256'), 'RSA PKCS#1 v1.5 / SHA-256');
+    assert.equal(algorithmName('ecdsa-sha384'), 'ECDSA / SHA-384');
+    assert.equal(algorithmName('eddsa'), 'eddsa', 'unknown ids stay as given');
+    assert.equal(algorithmName('foo-sha256'), 'foo-sha256');
   });
 });
 

@@ -1,11 +1,13 @@
 /**
  * The application: the shell, and the screen for the current session state. Connects
- * the store to the host on mount and keeps the document's language and title in step.
+ * the store to the host on mount, keeps the document's language and title in step, and
+ * reports the clerk's activity while signed in (idle lock).
  */
 import { useEffect } from 'react';
 import { useT } from '../i18n/use-t.ts';
 import { selectConnect, selectLocale, selectSession } from '../store/selectors.ts';
 import { useAppStore } from '../store/store-context.tsx';
+import { useActivityReporter } from './activity-reporter.ts';
 import { AppShell } from './app-shell.tsx';
 import { ErrorAlert } from './error-alert.tsx';
 import { IdentityCard } from './identity-card.tsx';
@@ -19,6 +21,7 @@ export function App() {
   const session = useAppStore(selectSession);
 
   useEffect(() => connect(), [connect]);
+  useActivityReporter(session.state === 'signed-in');
 
   useEffect(() => {
     document.documentElement.lang = locale;

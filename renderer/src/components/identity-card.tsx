@@ -1,6 +1,6 @@
 /**
- * Who the clerk is, as the token's certificate says: shown after sign-in, with the
- * sign-out button.
+ * Who the clerk is, as the token's certificate says: shown after sign-in, with "check
+ * the token", the PIN change and the sign-out button.
  */
 import { useEffect, useId, useRef, useState } from 'react';
 import type { ReactNode } from 'react';
@@ -8,8 +8,10 @@ import type { Identity, TokenInfo } from '../../../native/api/contract.ts';
 import { formatDate, formatDateTime } from '../i18n/translate.ts';
 import type { Translate } from '../i18n/translate.ts';
 import { useT } from '../i18n/use-t.ts';
-import { selectLogout, selectSessionPending } from '../store/selectors.ts';
+import { selectListedToken, selectLogout, selectSessionPending } from '../store/selectors.ts';
 import { useAppStore } from '../store/store-context.tsx';
+import { ChangePinForm, ChangePinToggle } from './change-pin-form.tsx';
+import { KeyCheckButton, KeyCheckOutcome } from './key-check.tsx';
 
 export interface IdentityCardProps {
   identity: Identity;
@@ -48,10 +50,14 @@ function orMissing(value: string | null, t: Translate): string {
 export function IdentityCard({ identity, token, since }: IdentityCardProps) {
   const t = useT();
   const headingId = useId();
+  const changeId = useId();
   const headingRef = useRef<HTMLHeadingElement>(null);
   const pending = useAppStore(selectSessionPending);
   const logout = useAppStore(selectLogout);
   const [openedAt] = useState(() => Date.now());
+  const [changing, setChanging] = useState(false);
+  // The token as listed now: its PIN state may have moved since sign-in.
+  const liveToken = useAppStore(selectListedToken(token.id)) ?? token;
   const validity = validityAt(identity, openedAt);
 
   // Move the focus to the card when it appears, so screen readers announce the change.
@@ -107,6 +113,14 @@ export function IdentityCard({ identity, token, since }: IdentityCardProps) {
         </div>
       )}
       <div className="actions">
+        <KeyCheckButton t={t} busy={pending !== null} />
+        <ChangePinToggle
+          open={changing}
+          onToggle={() => setChanging((open) => !open)}
+          controls={changeId}
+          token={liveToken}
+          t={t}
+        />
         <button
           type="button"
           className="button"
@@ -117,6 +131,8 @@ export function IdentityCard({ identity, token, since }: IdentityCardProps) {
           {pending === 'logout' ? t('identity.loggingOut') : t('identity.logout')}
         </button>
       </div>
+      <KeyCheckOutcome t={t} />
+      {changing && <ChangePinForm key={liveToken.id} id={changeId} token={liveToken} />}
     </section>
   );
 }

@@ -1,6 +1,6 @@
 /**
  * One token in the picker: a radio choice showing the label, model, manufacturer,
- * serial and the state of its PIN.
+ * serial, whether it has a PIN pad, and the state of its PIN.
  */
 import { useId } from 'react';
 import type { TokenInfo } from '../../../native/api/contract.ts';
@@ -54,6 +54,11 @@ export function TokenOption({ token, selected, onSelect, t }: TokenOptionProps) 
           <span className="fact">
             <span className="fact-name">{t('tokens.serial')}</span> {token.serial}
           </span>
+          {token.protectedAuthPath && (
+            <span className="fact" data-testid="token-pin-pad">
+              {t('tokens.pinPad')}
+            </span>
+          )}
         </span>
         <PinStateNote token={token} t={t} id={stateId} />
       </span>

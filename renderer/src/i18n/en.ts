@@ -27,6 +27,7 @@ export const en: Catalog = {
   'tokens.model': 'Model',
   'tokens.manufacturer': 'Manufacturer',
   'tokens.serial': 'Serial number',
+  'tokens.pinPad': 'Has a PIN pad',
 
   'pinState.normal': 'PIN ready',
   'pinState.count-low': 'A wrong PIN was entered on this token. Type carefully.',
@@ -38,7 +39,12 @@ export const en: Catalog = {
 
   'pin.label': 'PIN',
   'pin.hint': 'The PIN is never saved. Niêm never tries a PIN on its own.',
-  'pin.pad': 'This token has its own keypad: type the PIN on the token’s keypad when asked.',
+  'pin.pad': 'Type the PIN on the reader’s keypad.',
+  'pin.padHint':
+    'Press “Sign in”, then type the PIN on the reader’s keypad when it asks. The PIN never passes through the computer.',
+  'pin.padWaiting': 'Waiting for the PIN on the reader’s keypad…',
+  'pin.finalTryWarning':
+    'Careful: ONE PIN try is left. If this PIN is wrong, the token locks and only your administrator can unblock it. If you are not sure, do not type it.',
   'pin.chooseToken': 'Choose a token above first.',
   'pin.submit': 'Sign in',
   'pin.submitting': 'Signing in…',
@@ -63,11 +69,39 @@ export const en: Catalog = {
   'identity.logout': 'Sign out',
   'identity.loggingOut': 'Signing out…',
 
+  'checkKey.run': 'Check the token',
+  'checkKey.running': 'Signing a test challenge on the token…',
+  'checkKey.ok': 'The test signature was verified (algorithm {algorithm}, {ms} ms).',
+  'checkKey.mismatch':
+    'The token signed, but the test signature does not match the certificate (algorithm {algorithm}). Do not sign with this token; tell your administrator.',
+
+  'changePin.open': 'Change PIN',
+  'changePin.cancel': 'Do not change the PIN',
+  'changePin.heading': 'Change the PIN of token “{label}”',
+  'changePin.old': 'Current PIN',
+  'changePin.new': 'New PIN',
+  'changePin.again': 'New PIN again',
+  'changePin.rules':
+    'The new PIN has 1–64 printable ASCII characters (letters without accents, digits, symbols) and must differ from the current PIN. The token may have its own length rules.',
+  'changePin.triesNote': 'A wrong current PIN uses a try, as at sign-in.',
+  'changePin.pad':
+    'This token has its own keypad: press “Change PIN”, then type the current PIN and the new PIN on the reader’s keypad when asked.',
+  'changePin.submit': 'Change PIN',
+  'changePin.submitting': 'Changing the PIN…',
+  'changePin.padWaiting': 'Waiting for the reader’s keypad…',
+  'changePin.done': 'The PIN was changed. Use the new PIN from your next sign-in.',
+  'changePin.mismatch':
+    'The two new PINs differ. Nothing was changed and no try was used; type them again.',
+  'changePin.sameAsOld':
+    'The new PIN must differ from the current PIN. Nothing was changed and no try was used; choose another new PIN.',
+
   'lock.logout': 'You have signed out.',
   'lock.token-removed':
     'The session ended because the token was removed. Insert the token and sign in again.',
   'lock.idle': 'The session ended after a period without activity. Sign in again.',
   'lock.native-restarted':
     'The session ended because the token service restarted. Nothing was lost; sign in again.',
+  'lock.token-module-crashed':
+    'The session ended because the token’s library crashed; Niêm restarted it. Nothing was lost; sign in again.',
   'lock.dismiss': 'Dismiss',
 };

@@ -36,11 +36,14 @@ export function createTranslator(locale: Locale): Translate {
   return (key, ...rest) => fillPlaceholders(catalog[key], rest[0]);
 }
 
-/** The clerk-facing text of an error: the kind's message, plus the tries left when known. */
+/**
+ * The clerk-facing text of an error: the kind's message, plus the tries left when known
+ * (not for a locked PIN, whose message already says no try is left).
+ */
 export function errorText(error: Pick<WireError, 'kind' | 'triesLeft'>, locale: Locale): string {
   const entry = errorMessages[error.kind] ?? errorMessages.internal;
   const base = entry[locale];
-  if (error.triesLeft === undefined) return base;
+  if (error.triesLeft === undefined || error.kind === 'pin-locked') return base;
   return `${base} ${fillPlaceholders(triesLeftMessages[locale], { tries: error.triesLeft })}`;
 }
 
@@ -55,6 +58,23 @@ export function lockReasonKey(reason: LockReason): `lock.${LockReason}` {
 /** The catalog key that describes a token's PIN state (checked like `lockReasonKey`). */
 export function pinStateKey(state: PinState): `pinState.${PinState}` {
   return `pinState.${state}`;
+}
+
+const algorithmFamilies: Readonly<Record<string, string>> = {
+  'rsa-pss': 'RSA-PSS',
+  'rsa-pkcs1': 'RSA PKCS#1 v1.5',
+  ecdsa: 'ECDSA',
+};
+
+/**
+ * A signature algorithm id of the native side (`rsa-pss-sha256`, `ecdsa-sha384`) as a
+ * reader knows it (`RSA-PSS / SHA-256`, `ECDSA / SHA-384`). Unknown ids stay as given.
+ */
+export function algorithmName(id: string): string {
+  const match = /^(.+)-sha(\d+)$/.exec(id);
+  const family = match?.[1] === undefined ? undefined : algorithmFamilies[match[1]];
+  if (match === null || family === undefined) return id;
+  return `${family} / SHA-${match[2]}`;
 }
 
 function pad2(n: number): string {

@@ -28,6 +28,7 @@ export const vi = {
   'tokens.model': 'Loại thiết bị',
   'tokens.manufacturer': 'Nhà sản xuất',
   'tokens.serial': 'Số sê-ri',
+  'tokens.pinPad': 'Có bàn phím nhập mã PIN',
 
   'pinState.normal': 'Mã PIN sẵn sàng',
   'pinState.count-low': 'Đã nhập sai mã PIN trên thiết bị này. Hãy nhập thật cẩn thận.',
@@ -39,8 +40,12 @@ export const vi = {
 
   'pin.label': 'Mã PIN',
   'pin.hint': 'Mã PIN không được lưu lại. Niêm không bao giờ tự nhập thử mã PIN.',
-  'pin.pad':
-    'Thiết bị này có bàn phím riêng: hãy nhập mã PIN trên bàn phím của thiết bị khi được yêu cầu.',
+  'pin.pad': 'Nhập mã PIN trên bàn phím của thiết bị đọc.',
+  'pin.padHint':
+    'Bấm “Đăng nhập”, rồi nhập mã PIN trên bàn phím của thiết bị đọc khi thiết bị yêu cầu. Mã PIN không đi qua máy tính.',
+  'pin.padWaiting': 'Đang chờ nhập mã PIN trên thiết bị đọc…',
+  'pin.finalTryWarning':
+    'Chú ý: chỉ còn MỘT lần nhập mã PIN. Nếu lần này sai, thiết bị sẽ bị khoá và phải nhờ quản trị viên mở khoá. Nếu không chắc chắn, đừng nhập.',
   'pin.chooseToken': 'Hãy chọn một thiết bị ở trên trước.',
   'pin.submit': 'Đăng nhập',
   'pin.submitting': 'Đang đăng nhập…',
@@ -65,6 +70,32 @@ export const vi = {
   'identity.logout': 'Đăng xuất',
   'identity.loggingOut': 'Đang đăng xuất…',
 
+  'checkKey.run': 'Kiểm tra thiết bị',
+  'checkKey.running': 'Đang ký thử trên thiết bị…',
+  'checkKey.ok': 'Chữ ký thử đã được kiểm tra (thuật toán {algorithm}, {ms} ms).',
+  'checkKey.mismatch':
+    'Thiết bị đã ký nhưng chữ ký thử không khớp với chứng thư số (thuật toán {algorithm}). Đừng dùng thiết bị này để ký; hãy báo quản trị viên.',
+
+  'changePin.open': 'Đổi mã PIN',
+  'changePin.cancel': 'Thôi đổi mã PIN',
+  'changePin.heading': 'Đổi mã PIN của thiết bị “{label}”',
+  'changePin.old': 'Mã PIN hiện tại',
+  'changePin.new': 'Mã PIN mới',
+  'changePin.again': 'Nhập lại mã PIN mới',
+  'changePin.rules':
+    'Mã PIN mới gồm 1–64 ký tự ASCII in được (chữ không dấu, chữ số, ký hiệu) và phải khác mã PIN hiện tại. Thiết bị có thể có thêm yêu cầu riêng về độ dài.',
+  'changePin.triesNote': 'Nhập sai mã PIN hiện tại sẽ mất một lượt nhập, như khi đăng nhập.',
+  'changePin.pad':
+    'Thiết bị này có bàn phím riêng: bấm “Đổi mã PIN”, rồi nhập mã PIN hiện tại và mã PIN mới trên bàn phím của thiết bị đọc khi được yêu cầu.',
+  'changePin.submit': 'Đổi mã PIN',
+  'changePin.submitting': 'Đang đổi mã PIN…',
+  'changePin.padWaiting': 'Đang chờ nhập trên bàn phím của thiết bị đọc…',
+  'changePin.done': 'Đã đổi mã PIN. Từ lần đăng nhập sau, hãy dùng mã PIN mới.',
+  'changePin.mismatch':
+    'Hai lần nhập mã PIN mới không giống nhau. Chưa có gì thay đổi và không mất lượt nhập nào; hãy nhập lại.',
+  'changePin.sameAsOld':
+    'Mã PIN mới phải khác mã PIN hiện tại. Chưa có gì thay đổi và không mất lượt nhập nào; hãy chọn mã PIN mới khác.',
+
   'lock.logout': 'Bạn đã đăng xuất.',
   'lock.token-removed':
     'Phiên làm việc đã đóng vì thiết bị ký số đã bị rút ra. Hãy cắm lại thiết bị và đăng nhập.',
@@ -72,5 +103,7 @@ export const vi = {
     'Phiên làm việc đã đóng vì không có thao tác trong một thời gian. Hãy đăng nhập lại.',
   'lock.native-restarted':
     'Phiên làm việc đã đóng vì thành phần xử lý thiết bị đã khởi động lại. Dữ liệu không bị mất; hãy đăng nhập lại.',
+  'lock.token-module-crashed':
+    'Phiên làm việc đã đóng vì thư viện của thiết bị ký số bị lỗi; Niêm đã khởi động lại thư viện. Dữ liệu không bị mất; hãy đăng nhập lại.',
   'lock.dismiss': 'Đóng thông báo',
 } as const satisfies Record<string, string>;

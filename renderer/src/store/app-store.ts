@@ -9,6 +9,7 @@ import type { AppState } from './app-state.ts';
 import { createHostSlice } from './host-slice.ts';
 import { createLocaleSlice } from './locale-slice.ts';
 import type { LocaleStorage } from './locale-slice.ts';
+import { createPinChangeSlice } from './pin-change-slice.ts';
 import { createSessionSlice } from './session-slice.ts';
 import { createTokensSlice } from './tokens-slice.ts';
 
@@ -20,12 +21,15 @@ export type AppStore = StoreApi<AppState>;
 export interface AppStoreOptions {
   /** Where the interface language is remembered; none means "not remembered". */
   storage?: LocaleStorage;
+  /** The clock of the activity throttle, ms since the epoch; Date.now by default (tests pass theirs). */
+  now?: () => number;
 }
 
 export function createAppStore(bridge: NiemBridge, options: AppStoreOptions = {}): AppStore {
   return createStore<AppState>()((...a) => ({
     ...createTokensSlice(bridge)(...a),
-    ...createSessionSlice(bridge)(...a),
+    ...createSessionSlice(bridge, options.now)(...a),
+    ...createPinChangeSlice(bridge)(...a),
     ...createLocaleSlice(options.storage)(...a),
     ...createHostSlice(bridge)(...a),
   }));

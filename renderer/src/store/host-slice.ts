@@ -16,12 +16,14 @@ export interface HostSlice {
   };
 }
 
-const lockReasons: ReadonlySet<string> = new Set<LockReason>([
-  'logout',
-  'token-removed',
-  'idle',
-  'native-restarted',
-]);
+/** Every lock reason the renderer knows (a Record, so a new reason fails the typecheck). */
+const lockReasons: Readonly<Record<LockReason, true>> = {
+  logout: true,
+  'token-removed': true,
+  idle: true,
+  'native-restarted': true,
+  'token-module-crashed': true,
+};
 
 function tokensOf(payload: unknown): readonly TokenInfo[] | null {
   const tokens = (payload as { tokens?: unknown } | null)?.tokens;
@@ -30,7 +32,7 @@ function tokensOf(payload: unknown): readonly TokenInfo[] | null {
 
 function reasonOf(payload: unknown): LockReason {
   const reason = (payload as { reason?: unknown } | null)?.reason;
-  return typeof reason === 'string' && lockReasons.has(reason)
+  return typeof reason === 'string' && Object.hasOwn(lockReasons, reason)
     ? (reason as LockReason)
     : 'native-restarted';
 }

@@ -27,6 +27,23 @@ export const selectLockReason = (s: AppState) => s.session.lockReason;
 export const selectLogin = (s: AppState) => s.session.login;
 export const selectLogout = (s: AppState) => s.session.logout;
 export const selectDismissLock = (s: AppState) => s.session.dismissLock;
+export const selectTouch = (s: AppState) => s.session.touch;
+export const selectKeyCheck = (s: AppState) => s.session.keyCheck;
+export const selectCheckKey = (s: AppState) => s.session.checkKey;
+
+export const selectPinChangePending = (s: AppState) => s.pinChange.pending;
+export const selectPinChangeTokenId = (s: AppState) => s.pinChange.tokenId;
+export const selectPinChangeDone = (s: AppState) => s.pinChange.done;
+export const selectPinChangeProblem = (s: AppState) => s.pinChange.problem;
+export const selectPinChangeError = (s: AppState) => s.pinChange.error;
+export const selectChangePin = (s: AppState) => s.pinChange.change;
+export const selectResetPinChange = (s: AppState) => s.pinChange.reset;
+
+/** The token `id` as the list shows it now (its PIN state may have moved since sign-in). */
+export const selectListedToken =
+  (id: string) =>
+  (s: AppState): TokenInfo | undefined =>
+    s.tokens.list.find((t) => t.id === id);
 
 /** The one error the sign-in screen shows: the session's, else the token list's. */
 export const selectVisibleError = (s: AppState) => s.session.lastError ?? s.tokens.error;
