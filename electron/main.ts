@@ -8,6 +8,7 @@
  *   - the IPC gate for every contract method, native events forwarded to our windows;
  *   - one window, made by the window factory.
  */
+import { join } from 'node:path';
 import { app, BrowserWindow, session } from 'electron';
 import { NativeSupervisor } from '../native/host/supervisor.ts';
 import { appOrigin } from './app-origin.ts';
@@ -38,6 +39,8 @@ if (!app.requestSingleInstanceLock()) {
 
 function run(): void {
   const paths = appPaths(app.getAppPath());
+  // The native side reads its settings (PKCS#11 modules, idle lock) from the app's data folder.
+  process.env.NIEM_SETTINGS_FILE ??= join(app.getPath('userData'), 'settings.json');
   const spawner = utilityProcessSpawner({
     entry: paths.nativeEntry,
     tokenHostEntry: paths.tokenHostEntry,

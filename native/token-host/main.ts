@@ -7,6 +7,7 @@
 import { hasParent, connectToParent } from '../host/parent-channel.ts';
 import { createDispatcher } from '../host/rpc-dispatcher.ts';
 import { installFatalHandlers, serveRpc } from '../host/rpc-child.ts';
+import { settingsPath } from '../service/settings.ts';
 import { resolveModules } from '../token/module-config.ts';
 import { TokenService } from '../token/token-service.ts';
 import { TokenHostService } from './token-host-service.ts';
@@ -26,7 +27,7 @@ async function main(): Promise<void> {
   const channel = await connectToParent({ viaPort: true });
   const { modules, source } = resolveModules({
     env: process.env,
-    ...(process.env.NIEM_SETTINGS_FILE ? { settingsFile: process.env.NIEM_SETTINGS_FILE } : {}),
+    settingsFile: settingsPath(process.env),
   });
   log(`PKCS#11 modules from ${source}: ${modules.join(', ') || '(none)'}`);
   const tokens = await TokenService.open({ modules });

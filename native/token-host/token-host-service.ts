@@ -1,6 +1,7 @@
 /**
  * Inside the token host: the handlers of the token protocol over the TokenService, the
- * watch that reports insertion and removal, and the rule that a lost token session
+ * watch that reports insertion and removal (C_WaitForSlotEvent without blocking where
+ * the module supports it, comparing token lists otherwise), and the rule that a lost token session
  * (removal, invalid handle) is reported at once as `session.lost`. Token calls are
  * serialised; `ping` never waits behind them.
  */
@@ -108,6 +109,8 @@ export class TokenHostService {
   async #watchOnce(): Promise<void> {
     let list: TokenInfo[];
     try {
+      // Modules that report slot events spare us the list when nothing happened.
+      if (this.#lastList !== '' && (await this.#tokens.slotEvents()) === 'unchanged') return;
       list = await this.#tokens.listTokens();
     } catch {
       return;

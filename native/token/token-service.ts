@@ -103,6 +103,25 @@ export class TokenService {
     return this.#modules.length;
   }
 
+  /**
+   * Asks every module, without blocking, whether a slot changed since the last ask
+   * (C_WaitForSlotEvent with CKF_DONT_BLOCK). 'unknown' when a module cannot tell
+   * (SoftHSM2 and many vendor modules): the caller then compares token lists instead.
+   */
+  slotEvents(): Promise<'changed' | 'unchanged' | 'unknown'> {
+    return this.#serial(() => {
+      let answer: 'changed' | 'unchanged' | 'unknown' = 'unchanged';
+      for (const { pkcs11 } of this.#modules) {
+        try {
+          if (pkcs11.C_WaitForSlotEvent(pkcs11js.CKF_DONT_BLOCK) !== null) return 'changed';
+        } catch {
+          answer = 'unknown'; // CKR_FUNCTION_NOT_SUPPORTED, or a module in trouble
+        }
+      }
+      return answer;
+    });
+  }
+
   /** Every token present, across modules, in module then slot order. */
   listTokens(): Promise<TokenInfo[]> {
     return this.#serial(() => this.#presentTokens().map((t) => t.info));

@@ -128,36 +128,38 @@ test('a module that crashes its process is survived: token-module-crashed, resta
   assert.ok(check.ok && check.value.verified);
 });
 
-test('removing the token locks the session at once and reports the change; re-insertion lists it again', async () => {
-  const token = await signIn(1);
-  control.set({ present: 0 });
-  const removedAt = Date.now();
-  const locked = await waitForEvent(
-    'session.locked',
-    (p) => (p as { reason: string }).reason === 'token-removed',
-    3000,
-  );
-  assert.ok(locked.at - removedAt <= 2500, `locked after ${locked.at - removedAt} ms`);
-  const changed = await waitForEvent(
-    'tokens.changed',
-    (p) => !(p as { tokens: TokenInfo[] }).tokens.some((t) => t.id === token.id),
-    3000,
-  );
-  assert.ok(changed.at - removedAt <= 2500, `tokens.changed after ${changed.at - removedAt} ms`);
-  const current = await native.call('session.current', {});
-  assert.equal(current.ok && current.value.state, 'signed-out');
-  const login = await native.call('session.login', { token: token.id, pin: demoToken(1).pin });
-  assert.equal(login.ok ? 'ok' : login.error.kind, 'token-absent');
+for (const slotEvents of [1, 0]) {
+  test(`removing the token locks the session at once and reports the change (slot events ${slotEvents ? 'reported' : 'not supported: polling'}); re-insertion lists it again`, async () => {
+    const token = await signIn(1);
+    control.set({ present: 0, slot_events: slotEvents });
+    const removedAt = Date.now();
+    const locked = await waitForEvent(
+      'session.locked',
+      (p) => (p as { reason: string }).reason === 'token-removed',
+      3000,
+    );
+    assert.ok(locked.at - removedAt <= 2500, `locked after ${locked.at - removedAt} ms`);
+    const changed = await waitForEvent(
+      'tokens.changed',
+      (p) => !(p as { tokens: TokenInfo[] }).tokens.some((t) => t.id === token.id),
+      3000,
+    );
+    assert.ok(changed.at - removedAt <= 2500, `tokens.changed after ${changed.at - removedAt} ms`);
+    const current = await native.call('session.current', {});
+    assert.equal(current.ok && current.value.state, 'signed-out');
+    const login = await native.call('session.login', { token: token.id, pin: demoToken(1).pin });
+    assert.equal(login.ok ? 'ok' : login.error.kind, 'token-absent');
 
-  events.length = 0;
-  control.set({ present: 1 });
-  await waitForEvent(
-    'tokens.changed',
-    (p) => (p as { tokens: TokenInfo[] }).tokens.some((t) => t.id === token.id),
-    3000,
-  );
-  await signIn(1);
-});
+    events.length = 0;
+    control.set({ present: 1, slot_events: slotEvents });
+    await waitForEvent(
+      'tokens.changed',
+      (p) => (p as { tokens: TokenInfo[] }).tokens.some((t) => t.id === token.id),
+      3000,
+    );
+    await signIn(1);
+  });
+}
 
 for (const ckr of ['CKR_SESSION_HANDLE_INVALID', 'CKR_DEVICE_REMOVED', 'CKR_TOKEN_NOT_PRESENT']) {
   test(`${ckr} in the middle of an operation ends in the same clean lock as a removal`, async () => {
