@@ -109,6 +109,46 @@ export default tseslint.config(
       ],
     },
   },
+  // The native process never loads PKCS#11 itself: vendor modules live in the token
+  // host. Its code may import only types and the pure algorithm lists from native/token.
+  {
+    files: [
+      'native/main.ts',
+      'native/host/**/*.ts',
+      'native/service/**/*.ts',
+      'native/token-host/token-host-client.ts',
+      'native/token-host/token-protocol.ts',
+    ],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: 'electron', message: 'native/ runs under plain Node too: no Electron.' },
+            { name: 'pkcs11js', message: 'PKCS#11 runs only in the token host.' },
+          ],
+          patterns: [
+            {
+              group: [
+                '**/electron/**',
+                '**/renderer/**',
+                '**/cli/**',
+                '**/test/**',
+                '**/scripts/**',
+              ],
+              message:
+                'native/ imports nothing from electron/, renderer/, cli/, test/ or scripts/.',
+            },
+            {
+              regex: '(^|/)token/(?!token-algorithms\\.ts$)',
+              allowTypeImports: true,
+              message: 'The native process talks to tokens only through the token host.',
+            },
+          ],
+        },
+      ],
+    },
+  },
   // Electron main and preload: never the renderer; Electron values only in wiring files.
   {
     files: ['electron/**/*.ts'],

@@ -6,6 +6,11 @@
  */
 import { z } from 'zod';
 import { IdentitySchema, PinSchema, TokenIdSchema, TokenInfoSchema } from '../api/contract.ts';
+import {
+  decryptAlgorithms,
+  signAlgorithms,
+  type SignAlgorithm,
+} from '../token/token-algorithms.ts';
 
 const Bytes = z.instanceof(Uint8Array);
 const NoParams = z.object({}).strict();
@@ -13,17 +18,9 @@ const Empty = z.object({}).strict();
 
 export const ModuleProblemSchema = z.object({ path: z.string(), reason: z.string() }).strict();
 
-export const SignAlgorithmSchema = z.enum([
-  'rsa-pkcs1-sha256',
-  'rsa-pkcs1-sha384',
-  'rsa-pss-sha256',
-  'rsa-pss-sha384',
-  'ecdsa-sha256',
-  'ecdsa-sha384',
-]);
-export type SignAlgorithm = z.infer<typeof SignAlgorithmSchema>;
-
-export const DecryptAlgorithmSchema = z.enum(['rsa-oaep-sha256', 'rsa-oaep-sha1']);
+export const SignAlgorithmSchema = z.enum(signAlgorithms);
+export const DecryptAlgorithmSchema = z.enum(decryptAlgorithms);
+export type { SignAlgorithm };
 
 function method<P extends z.ZodType, R extends z.ZodType>(params: P, result: R, timeoutMs: number) {
   return { params, result, timeoutMs } as const;

@@ -14,20 +14,14 @@ import type { RsaOAEP, RsaPSS } from 'pkcs11js';
 import type { EcCurve } from './token-public-key.ts';
 import { hashLengths, type HashName } from './signature-encoding.ts';
 
-/** Signature algorithms of the token API. */
-export const signAlgorithms = [
-  'rsa-pkcs1-sha256',
-  'rsa-pkcs1-sha384',
-  'rsa-pss-sha256',
-  'rsa-pss-sha384',
-  'ecdsa-sha256',
-  'ecdsa-sha384',
-] as const;
-export type SignAlgorithm = (typeof signAlgorithms)[number];
+import {
+  decryptAlgorithms,
+  signAlgorithms,
+  type DecryptAlgorithm,
+  type SignAlgorithm,
+} from './token-algorithms.ts';
 
-/** Decryption algorithms (RSA-OAEP, MGF1 with the same hash, empty label). */
-export const decryptAlgorithms = ['rsa-oaep-sha256', 'rsa-oaep-sha1'] as const;
-export type DecryptAlgorithm = (typeof decryptAlgorithms)[number];
+export { decryptAlgorithms, signAlgorithms, type DecryptAlgorithm, type SignAlgorithm };
 
 /** CK_MECHANISM_INFO flags (pkcs11t.h). */
 export const mechanismFlags = {

@@ -93,6 +93,29 @@ describe('lint layer rules', { timeout: 120_000 }, () => {
         file,
         "import { readFile } from 'node:fs/promises';\nexport const x = readFile;",
       ));
+
+    // PKCS#11 modules are loaded only by the token host, never by the native process.
+    for (const code of [
+      "import pkcs11js from 'pkcs11js';\nexport const x = pkcs11js;",
+      "import { TokenService } from '../token/token-service.ts';\nexport const x = TokenService;",
+      "import { isSessionLost } from '../token/ckr-errors.ts';\nexport const x = isSessionLost;",
+    ]) {
+      it(`refuses in the native process: ${code.split('\n')[0]}`, () => assertRefused(file, code));
+    }
+
+    it('lets the native process use token types and the algorithm list', () =>
+      assertAccepted(
+        file,
+        "import type { TokenService } from '../token/token-service.ts';\n" +
+          "import { signAlgorithms } from '../token/token-algorithms.ts';\n" +
+          'export type X = TokenService;\nexport const y = signAlgorithms;',
+      ));
+
+    it('lets the token host load PKCS#11', () =>
+      assertAccepted(
+        'native/token-host/layer-probe.ts',
+        "import { TokenService } from '../token/token-service.ts';\nexport const x = TokenService;",
+      ));
   });
 
   describe('electron', () => {
