@@ -71,6 +71,10 @@ export const cliMessages = {
     en: 'Several tokens are labelled "{label}"; name one by its serial or token id.',
   },
   noTokens: { vi: 'Không tìm thấy token nào.', en: 'No token found.' },
+  moduleFailed: {
+    vi: 'Cảnh báo: không nạp được thư viện PKCS#11 {path}: {reason}',
+    en: 'Warning: the PKCS#11 module {path} could not be loaded: {reason}',
+  },
   usageError: { vi: 'Lệnh không hợp lệ: {detail}', en: 'Invalid command: {detail}' },
   pinStates: {
     vi: {

@@ -34,6 +34,14 @@ export async function tokenList(options: TokenCommandOptions): Promise<string> {
   try {
     const result = await native.call('tokens.list', {});
     if (!result.ok) return fail(result.error, options.lang);
+    const modules = await native.call('tokens.modules', {});
+    for (const m of modules.ok ? modules.value : []) {
+      if (m.status === 'failed') {
+        process.stderr.write(
+          `${say(cliMessages.moduleFailed, options.lang, { path: m.path, reason: m.reason })}\n`,
+        );
+      }
+    }
     if (options.json) return JSON.stringify(result.value, null, 2);
     return formatTokenTable(result.value, options.lang);
   } finally {

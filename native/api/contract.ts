@@ -99,6 +99,12 @@ function method<P extends z.ZodType, R extends z.ZodType>(
   } as const;
 }
 
+/** A configured PKCS#11 module: loaded, or not with the reason. */
+export const ModuleStatusSchema = z.discriminatedUnion('status', [
+  z.object({ path: z.string(), status: z.literal('loaded') }).strict(),
+  z.object({ path: z.string(), status: z.literal('failed'), reason: z.string() }).strict(),
+]);
+
 export const KeyCheckSchema = z
   .object({
     /** Signature algorithm used, e.g. "rsa-pss-sha256", "ecdsa-sha384". */
@@ -120,6 +126,8 @@ export const PingSchema = z
 
 export const methods = {
   'tokens.list': method(NoParams, z.array(TokenInfoSchema), { timeoutMs: 15_000 }),
+  /** The configured PKCS#11 modules and whether each loaded (why not, when it did not). */
+  'tokens.modules': method(NoParams, z.array(ModuleStatusSchema), { timeoutMs: 15_000 }),
   /** `pin: null` signs in on a token with a PIN pad (the clerk types on the reader). */
   'session.login': method(
     z.object({ token: TokenIdSchema, pin: PinSchema.nullable() }).strict(),
@@ -164,6 +172,7 @@ export type Session = z.infer<typeof SessionSchema>;
 export type PinState = z.infer<typeof PinStateSchema>;
 export type LockReason = z.infer<typeof LockReasonSchema>;
 export type KeyCheck = z.infer<typeof KeyCheckSchema>;
+export type ModuleStatus = z.infer<typeof ModuleStatusSchema>;
 
 export const methodNames = Object.keys(methods) as MethodName[];
 export const eventNames = Object.keys(events) as EventName[];

@@ -60,7 +60,7 @@ export class SessionService {
   readonly handlers: Handlers = {
     'tokens.list': async () => {
       const { tokens, problems, loaded } = await this.#tokens.call('tokens.list', {});
-      if (tokens.length === 0 && loaded === 0) {
+      if (tokens.length === 0 && loaded.length === 0) {
         throw new NiemError(
           'module-unavailable',
           problems.length === 0
@@ -69,6 +69,13 @@ export class SessionService {
         );
       }
       return tokens;
+    },
+    'tokens.modules': async () => {
+      const { problems, loaded } = await this.#tokens.call('tokens.list', {});
+      return [
+        ...loaded.map((path) => ({ path, status: 'loaded' as const })),
+        ...problems.map((p) => ({ path: p.path, status: 'failed' as const, reason: p.reason })),
+      ];
     },
     'session.login': async ({ token, pin }) => {
       if (this.#session.state === 'signed-in') await this.#signOut();

@@ -42,7 +42,7 @@ export class TokenHostService {
         return {
           tokens,
           problems: [...this.#tokens.moduleProblems],
-          loaded: this.#tokens.loadedModuleCount,
+          loaded: this.#tokens.loadedModulePaths,
         };
       }),
     login: ({ tokenId, pin }) =>

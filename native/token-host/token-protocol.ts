@@ -34,8 +34,8 @@ export const tokenMethods = {
         tokens: z.array(TokenInfoSchema),
         /** Modules that failed to load, with the reason. */
         problems: z.array(ModuleProblemSchema),
-        /** How many modules are loaded and answering. */
-        loaded: z.number().int().nonnegative(),
+        /** Paths of the modules loaded and answering. */
+        loaded: z.array(z.string()),
       })
       .strict(),
     15_000,

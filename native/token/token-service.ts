@@ -103,6 +103,11 @@ export class TokenService {
     return this.#modules.length;
   }
 
+  /** Paths of the loaded modules, as configured. */
+  get loadedModulePaths(): string[] {
+    return this.#modules.map((m) => m.path);
+  }
+
   /**
    * Asks every module, without blocking, whether a slot changed since the last ask
    * (C_WaitForSlotEvent with CKF_DONT_BLOCK). 'unknown' when a module cannot tell

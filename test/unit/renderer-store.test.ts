@@ -18,6 +18,7 @@ import type {
   Params,
   Session,
   TokenInfo,
+  ModuleStatus,
 } from '../../native/api/contract.ts';
 import type { Result } from '../../native/api/errors.ts';
 
@@ -74,6 +75,8 @@ interface FakeHost {
   /** Every PIN change's parameters, as sent. */
   pinChanges: Params<'token.changePin'>[];
   tokens: TokenInfo[];
+  /** What `tokens.modules` answers. */
+  modules: ModuleStatus[];
   login: LoginHandler;
   changePin: ChangePinHandler;
   touch: () => Promise<Result<{ idleLockAt: string | null }>>;
@@ -91,6 +94,7 @@ function fakeHost(initialTokens: TokenInfo[] = [tokenA, tokenB]): FakeHost {
     logins: [],
     pinChanges: [],
     tokens: initialTokens,
+    modules: [{ path: '/usr/lib/softhsm/libsofthsm2.so', status: 'loaded' }],
     current: { state: 'signed-out' },
     changePin: async () => ({ ok: true, value: { changed: true } }),
     touch: async () => ({ ok: true, value: { idleLockAt: '2030-01-01T00:00:00.000Z' } }),
@@ -113,6 +117,7 @@ function fakeHost(initialTokens: TokenInfo[] = [tokenA, tokenB]): FakeHost {
           host.calls.push('tokens.list');
           return { ok: true, value: host.tokens };
         },
+        modules: async () => ({ ok: true, value: host.modules }),
       },
       session: {
         login: (params) => {
@@ -618,5 +623,32 @@ describe('renderer forms: taking the PINs', () => {
       ['', '', ''],
     );
     assert.deepEqual(takePins([null, { value: 'x' }]), ['', 'x']);
+  });
+});
+
+describe('renderer store: modules', () => {
+  it('keeps a module that failed to load for the clerk to see, with its reason', async () => {
+    const host = fakeHost();
+    host.modules = [
+      { path: '/usr/lib/softhsm/libsofthsm2.so', status: 'loaded' },
+      {
+        path: '/usr/lib/libbit4xpki.so',
+        status: 'failed',
+        reason: 'cannot open shared object file',
+      },
+    ];
+    const store = await connected(host);
+    assert.deepEqual(store.getState().tokens.failedModules, [
+      {
+        path: '/usr/lib/libbit4xpki.so',
+        status: 'failed',
+        reason: 'cannot open shared object file',
+      },
+    ]);
+    assert.equal(
+      store.getState().tokens.list.length,
+      2,
+      'the tokens of the good module still show',
+    );
   });
 });

@@ -5,6 +5,7 @@
 import { useId } from 'react';
 import { useT } from '../i18n/use-t.ts';
 import {
+  selectFailedModules,
   selectRefreshTokens,
   selectSelectedTokenId,
   selectSelectToken,
@@ -24,6 +25,7 @@ export function TokenPicker() {
   const selectedId = useAppStore(selectSelectedTokenId);
   const refresh = useAppStore(selectRefreshTokens);
   const select = useAppStore(selectSelectToken);
+  const failedModules = useAppStore(selectFailedModules);
 
   let body;
   if (!loaded) {
@@ -70,6 +72,13 @@ export function TokenPicker() {
       >
         {body}
       </div>
+      {failedModules.length > 0 && (
+        <ul className="module-problems" data-testid="module-problems">
+          {failedModules.map((m) => (
+            <li key={m.path}>{t('tokens.moduleFailed', { path: m.path, reason: m.reason })}</li>
+          ))}
+        </ul>
+      )}
     </section>
   );
 }

@@ -23,6 +23,8 @@ export const en: Catalog = {
   'tokens.heading': 'Tokens',
   'tokens.refresh': 'Look for tokens again',
   'tokens.loading': 'Looking for tokens…',
+  'tokens.moduleFailed':
+    'The PKCS#11 library {path} could not be loaded ({reason}). Tokens that need it will not show; tell your administrator.',
   'tokens.empty': 'No token was found. Insert your token, then press “Look for tokens again”.',
   'tokens.model': 'Model',
   'tokens.manufacturer': 'Manufacturer',

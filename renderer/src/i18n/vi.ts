@@ -23,6 +23,8 @@ export const vi = {
   'tokens.heading': 'Thiết bị ký số',
   'tokens.refresh': 'Tìm lại thiết bị',
   'tokens.loading': 'Đang tìm thiết bị ký số…',
+  'tokens.moduleFailed':
+    'Không nạp được thư viện PKCS#11 {path} ({reason}). Các thiết bị dùng thư viện này sẽ không hiện ra; hãy báo quản trị viên.',
   'tokens.empty':
     'Không tìm thấy thiết bị ký số nào. Hãy cắm thiết bị vào máy rồi bấm “Tìm lại thiết bị”.',
   'tokens.model': 'Loại thiết bị',

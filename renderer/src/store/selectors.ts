@@ -9,6 +9,7 @@ export const selectLocale = (s: AppState) => s.ui.locale;
 export const selectSetLocale = (s: AppState) => s.ui.setLocale;
 
 export const selectTokenList = (s: AppState) => s.tokens.list;
+export const selectFailedModules = (s: AppState) => s.tokens.failedModules;
 export const selectTokensLoading = (s: AppState) => s.tokens.loading;
 export const selectTokensLoaded = (s: AppState) => s.tokens.loaded;
 export const selectTokensError = (s: AppState) => s.tokens.error;

@@ -5,7 +5,7 @@
  */
 import type { StateCreator } from 'zustand/vanilla';
 import type { NiemBridge } from '../../../native/api/bridge-api.ts';
-import type { TokenInfo } from '../../../native/api/contract.ts';
+import type { ModuleStatus, TokenInfo } from '../../../native/api/contract.ts';
 import type { WireError } from '../../../native/api/errors.ts';
 import type { AppState } from './app-state.ts';
 import { callBridge } from './call-bridge.ts';
@@ -22,6 +22,8 @@ export interface TokensSlice {
     error: WireError | null;
     /** Id of the token the clerk chose; null when none is chosen. */
     selectedId: string | null;
+    /** Configured PKCS#11 modules that failed to load, with the reason (refreshed with the list). */
+    failedModules: readonly Extract<ModuleStatus, { status: 'failed' }>[];
     /** Asks the native side for the current tokens. Never runs twice at once. */
     refresh(): Promise<void>;
     /** Chooses a token for sign-in. Unknown ids are ignored. */
@@ -53,11 +55,18 @@ export function createTokensSlice(bridge: NiemBridge): StateCreator<AppState, []
         loaded: false,
         error: null,
         selectedId: null,
+        failedModules: [],
 
         async refresh() {
           if (get().tokens.loading) return;
           patch({ loading: true });
-          const result = await callBridge(() => bridge.tokens.list({}));
+          const [result, modules] = await Promise.all([
+            callBridge(() => bridge.tokens.list({})),
+            callBridge(() => bridge.tokens.modules({})),
+          ]);
+          if (modules.ok) {
+            patch({ failedModules: modules.value.filter((m) => m.status === 'failed') });
+          }
           if (result.ok) {
             get().tokens.replace(result.value);
             patch({ loading: false, loaded: true, error: null });
