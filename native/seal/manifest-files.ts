@@ -1,0 +1,69 @@
+/**
+ * Manifest entries for files on disk: the first pass of a seal (size and SHA-256,
+ * streamed), and the content opener for the second pass (the tar writer).
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import path from 'node:path';
+import type { ManifestDocument } from './manifest.ts';
+import { assertSafeName } from './tar/names.ts';
+import type { TarContent } from './tar/writer.ts';
+
+const mediaTypes: Readonly<Record<string, string>> = {
+  '.pdf': 'application/pdf',
+  '.doc': 'application/msword',
+  '.docx': 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  '.xls': 'application/vnd.ms-excel',
+  '.xlsx': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  '.ppt': 'application/vnd.ms-powerpoint',
+  '.pptx': 'application/vnd.openxmlformats-officedocument.presentationml.presentation',
+  '.odt': 'application/vnd.oasis.opendocument.text',
+  '.ods': 'application/vnd.oasis.opendocument.spreadsheet',
+  '.rtf': 'application/rtf',
+  '.txt': 'text/plain',
+  '.xml': 'application/xml',
+  '.json': 'application/json',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.png': 'image/png',
+  '.tif': 'image/tiff',
+  '.tiff': 'image/tiff',
+  '.zip': 'application/zip',
+  '.p7m': 'application/pkcs7-mime',
+  '.p7s': 'application/pkcs7-signature',
+};
+
+/** A media type from the file name's extension; application/octet-stream when unknown. */
+export function mediaTypeFor(name: string): string {
+  return mediaTypes[path.extname(name).toLowerCase()] ?? 'application/octet-stream';
+}
+
+/**
+ * Describes a file for the manifest by reading it once (streamed, bounded memory).
+ * `name` defaults to the file's base name, NFC-normalised; it must be safe
+ * (`unsafe-name` otherwise).
+ */
+export async function describeFile(
+  filePath: string,
+  options: { name?: string; mediaType?: string } = {},
+): Promise<ManifestDocument> {
+  const name = (options.name ?? path.basename(filePath)).normalize('NFC');
+  assertSafeName(name, 'file name');
+  const hash = createHash('sha256');
+  let size = 0;
+  for await (const chunk of createReadStream(filePath) as AsyncIterable<Buffer>) {
+    hash.update(chunk);
+    size += chunk.length;
+  }
+  return {
+    name,
+    size,
+    sha256: hash.digest('hex'),
+    mediaType: options.mediaType ?? mediaTypeFor(name),
+  };
+}
+
+/** Content for the tar writer that opens the file only when its turn comes. */
+export function fileContent(filePath: string): TarContent {
+  return () => createReadStream(filePath) as AsyncIterable<Buffer>;
+}
