@@ -13,6 +13,7 @@ command -v pkcs11-tool >/dev/null 2>&1 || need+=(opensc)
 # Vietnamese glyphs for the UI and the e2e screenshots.
 [[ -d /usr/share/fonts/truetype/dejavu ]] || need+=(fonts-dejavu-core)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
+command -v bsdtar >/dev/null 2>&1 || need+=(libarchive-tools) # tar interop tests
 command -v make >/dev/null 2>&1 || need+=(make)
 command -v cc >/dev/null 2>&1 || need+=(gcc)
 # the test-only fault-injecting PKCS#11 module is built against p11-kit's pkcs11.h

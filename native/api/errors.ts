@@ -52,6 +52,14 @@ export const errorKinds = [
   'native-restarted',
   /** The vendor PKCS#11 module crashed the token process during the call; it restarts. */
   'token-module-crashed',
+  /** A sealed package failed its integrity check (content tag, key unwrap): changed or damaged on the way. Nothing was written. */
+  'tampered',
+  /** A sealed package is not addressed to any certificate of the signed-in token. */
+  'not-a-recipient',
+  /** A package (or part of one) is not built as the format requires: bad BER/DER, limits exceeded. */
+  'malformed',
+  /** A file name (package member, or a file being sealed) could escape the output folder or is unusable on Windows (e.g. `../x`, `C:\x`, `CON`). Nothing was written. */
+  'unsafe-name',
   /** Anything else; `message` says what, for the log. */
   'internal',
 ] as const;

@@ -97,6 +97,22 @@ export const errorMessages = {
     vi: 'Thư viện của thiết bị ký số bị lỗi và đã được khởi động lại. Dữ liệu không bị mất; hãy đăng nhập lại. Nếu lặp lại, hãy báo quản trị viên.',
     en: 'The token’s library crashed and was restarted. Nothing was lost; sign in again. If it happens again, tell your administrator.',
   },
+  tampered: {
+    vi: 'Gói tin không vượt qua kiểm tra toàn vẹn: nội dung đã bị thay đổi hoặc hư hỏng trên đường truyền. Không có tệp nào được ghi ra. Hãy đề nghị nơi gửi gửi lại và báo cho người phụ trách bảo mật.',
+    en: 'The package failed its integrity check: it was changed or damaged on the way. Nothing was written. Ask the sender to send it again and tell your security officer.',
+  },
+  'not-a-recipient': {
+    vi: 'Gói tin không được gửi cho chứng thư số trên thiết bị đang đăng nhập nên không thể mở. Hãy kiểm tra đã cắm đúng thiết bị; nếu đúng, hãy đề nghị nơi gửi gửi lại cho cơ quan của bạn.',
+    en: 'The package is not addressed to the certificate on the signed-in token, so it cannot be opened. Check that you are using the right token; if so, ask the sender to send it to your agency.',
+  },
+  malformed: {
+    vi: 'Gói tin không đúng định dạng hoặc đã bị hỏng nên không thể mở. Không có tệp nào được ghi ra; hãy đề nghị nơi gửi gửi lại.',
+    en: 'The package is not in the expected format or is damaged, so it cannot be opened. No file was written; ask the sender to send it again.',
+  },
+  'unsafe-name': {
+    vi: 'Có tệp mang tên không an toàn (có thể bị ghi ra ngoài thư mục đích hoặc không dùng được trên Windows) nên thao tác đã bị từ chối và không có tệp nào được ghi ra. Nếu đang niêm phong, hãy đổi tên tệp rồi thử lại; nếu đang mở gói tin, hãy đề nghị nơi gửi đổi tên tệp và gửi lại.',
+    en: 'A file has an unsafe name (it could be written outside the chosen folder or is unusable on Windows), so the operation was refused and no file was written. If you are sealing, rename the file and try again; if you are opening a package, ask the sender to rename the file and send it again.',
+  },
   internal: {
     vi: 'Đã xảy ra lỗi không mong muốn. Hãy thử lại; nếu lỗi lặp lại, hãy báo quản trị viên.',
     en: 'Something unexpected went wrong. Try again; if it happens again, tell your administrator.',
