@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sets up a machine for Niêm: system packages (when root and missing), the project's
 # Node 24, npm dependencies from the lockfile. Idempotent; safe to run again.
-# Prints where Node 24 lives; source scripts/env.sh afterwards to use it.
+# Source scripts/env.sh afterwards to put that Node 24 first on PATH.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
