@@ -58,6 +58,10 @@ export const errorKinds = [
   'not-a-recipient',
   /** A package (or part of one) is not built as the format requires: bad BER/DER, limits exceeded. */
   'malformed',
+  /** A signer's certificate does not chain to a trust anchor, was not valid at signing time, or does not allow signing. Nothing was kept. */
+  'untrusted-signer',
+  /** A signature in a form Niêm does not accept (no signed attributes, detached content, an unsupported algorithm). Nothing was kept. */
+  'unsupported-signature',
   /** A file name (package member, or a file being sealed) could escape the output folder or is unusable on Windows (e.g. `../x`, `C:\x`, `CON`). Nothing was written. */
   'unsafe-name',
   /** Anything else; `message` says what, for the log. */

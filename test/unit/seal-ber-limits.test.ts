@@ -204,6 +204,27 @@ describe('hostile encodings', () => {
     decodeBer(bytes('020101 ff'), { trailing: 'ignore' });
   });
 
+  it('refuses trailing bytes at finish() right after the top element closes', async () => {
+    for (const hex of ['3003 020101 ff', '3080 020101 0000 ff', '3080 3003 020101 0000 00']) {
+      const reader = new BerReader(bytes(hex));
+      const top = await reader.next();
+      assert.ok(top);
+      reader.enter(top);
+      const inner = await reader.next();
+      assert.ok(inner);
+      await reader.readWhole(inner);
+      await refused(reader.finish(), /trailing bytes after the top-level element/);
+    }
+    const clean = new BerReader(bytes('3080 020101 0000'));
+    const top = await clean.next();
+    assert.ok(top);
+    clean.enter(top);
+    const inner = await clean.next();
+    assert.ok(inner);
+    await clean.readWhole(inner);
+    await clean.finish();
+  });
+
   it('refuses every truncation of a valid encoding', async () => {
     const inner = sequence(oid('1.2.840.113549.1.7.1'), integer(123456789n));
     const ber = concatBytes([

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { NiemError } from '../../native/api/errors.ts';
-import { decodeDer, readOid } from '../../native/seal/cms-crypto/der.ts';
+import { childrenOf, decodeCms, oidOf as readOid } from '../../native/seal/cms-crypto/asn.ts';
 import {
   authAttributesAad,
   contentTypes,
@@ -92,7 +92,7 @@ async function niemOpen(packageBytes: Buffer, party: TestParty): Promise<Buffer>
   const plaintext = collect(Readable.from(pieces(envelope.ciphertext)).pipe(decryptor));
   decryptor.provideTrailer({
     mac: envelope.mac,
-    aad: envelope.authAttrs && authAttributesAad(envelope.authAttrs.encoded),
+    aad: envelope.authAttrs && authAttributesAad(envelope.authAttrs.raw),
   });
   return plaintext;
 }
@@ -148,15 +148,16 @@ describe('openssl → Niêm', () => {
     const bytes = execFileSync('sh', ['-c', script], { cwd: pki.dir });
     for (const party of [rsa, p256, p384]) {
       const inner = await niemOpen(bytes, party);
-      const contentInfo = decodeDer(inner, 'inner');
-      assert.equal(readOid(contentInfo.children[0], 'type'), contentTypes.signedData);
+      const contentInfo = decodeCms(inner);
+      assert.equal(readOid(childrenOf(contentInfo, 'inner')[0], 'type'), contentTypes.signedData);
     }
   });
 
   it('writes the same RSAES-OAEP-params as openssl', () => {
     const envelope = decodeAuthEnvelopedData(opensslEncrypt([pki.rsa]));
-    const ktri = envelope.recipientInfos.children[0];
-    assert.deepEqual(ktri?.children[2]?.encoded, encodeOaepAlgorithm('sha256'));
+    const ktri = childrenOf(envelope.recipientInfos, 'recipientInfos')[0];
+    const algorithm = childrenOf(ktri, 'ktri')[2];
+    assert.deepEqual(Buffer.from(algorithm?.raw ?? []), encodeOaepAlgorithm('sha256'));
   });
 
   it('refuses a changed encrypted key, wrapped key, ephemeral point, ciphertext or tag: tampered, nothing written', async () => {
@@ -286,7 +287,7 @@ describe('Niêm → openssl', () => {
     assert.ok(attrs);
     // the classification INTEGER 3 (Mật) inside the label becomes 5 (Tuyệt mật)
     const at =
-      sealed.indexOf(attrs.encoded) + attrs.encoded.indexOf(Buffer.from([0x02, 0x01, 0x03]));
+      sealed.indexOf(attrs.raw) + Buffer.from(attrs.raw).indexOf(Buffer.from([0x02, 0x01, 0x03]));
     const relabelled = Buffer.from(sealed);
     relabelled[at + 2] = 0x05;
     assert.equal(
@@ -309,6 +310,6 @@ describe('Niêm → openssl', () => {
     assert.match(dump, /rsaesOaep/);
     assert.match(dump, /dhSinglePass-stdDH-sha384kdf-scheme/);
     assert.match(dump, /aes-256-gcm/);
-    assert.deepEqual(decodeDer(readFileSync(path), 'package').encoded, sealed);
+    assert.deepEqual(Buffer.from(decodeCms(readFileSync(path)).raw), sealed);
   });
 });

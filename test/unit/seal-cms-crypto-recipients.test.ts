@@ -8,14 +8,17 @@ import { generateKeyPairSync } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { NiemError } from '../../native/api/errors.ts';
 import {
-  contextTag,
-  decodeDer,
-  derInteger,
-  derOctetString,
-  derSequence,
-  derSetOf,
+  integer as derInteger,
+  octetString as derOctetString,
+  sequence as derSequence,
   tlv,
-} from '../../native/seal/cms-crypto/der.ts';
+  type AsnNode,
+} from '../../native/seal/ber/index.ts';
+import { childrenOf, decodeCms, derSetOf } from '../../native/seal/cms-crypto/asn.ts';
+
+/** The value of a primitive node (empty for a constructed one). */
+const valueOf = (node: AsnNode | undefined): Uint8Array =>
+  node === undefined || node.constructed ? new Uint8Array(0) : node.value;
 import {
   encodeKeyAgreeRecipientInfo,
   encodeKeyTransRecipientInfo,
@@ -87,7 +90,7 @@ describe('KeyTransRecipientInfo (RSA-OAEP)', () => {
   it('names the recipient by subject key identifier (version 2) when asked', async () => {
     const cek = generateContentKey();
     const info = encodeKeyTransRecipientInfo(pki.rsa.certificate, cek, { identifyBy: 'ski' });
-    assert.equal(decodeDer(info, 'ktri').children[0]?.content[0], 2);
+    assert.equal(valueOf(childrenOf(decodeCms(info), 'ktri')[0])[0], 2);
     const recipient = only(readRecipientInfos(derSetOf([info])), 'ktri');
     assert.deepEqual(recipient.rid, {
       kind: 'ski',
@@ -148,9 +151,12 @@ describe('KeyAgreeRecipientInfo (ECDH)', () => {
       const party = pki[name];
       const cek = generateContentKey();
       const info = encodeKeyAgreeRecipientInfo(party.certificate, cek);
-      const node = decodeDer(info, 'kari');
-      assert.equal(node.tag, contextTag(1, true));
-      assert.deepEqual(node.children[0]?.encoded, derInteger(3));
+      const node = decodeCms(info);
+      assert.equal(node.raw[0], 0xa1);
+      assert.deepEqual(
+        Buffer.from(childrenOf(node, 'kari')[0]?.raw ?? []),
+        Buffer.from(derInteger(3)),
+      );
       const recipient = only(readRecipientInfos(derSetOf([info])), 'kari');
       assert.equal(recipient.kdfHash, name === 'p256' ? 'sha256' : 'sha384');
       assert.equal(recipient.kekBytes, 32);
@@ -236,9 +242,9 @@ describe('RecipientInfos', () => {
 
   it('sets aside KEK, password and other recipient kinds, and opens with the usable one', async () => {
     const cek = generateContentKey();
-    const kekri = tlv(contextTag(2, true), derInteger(4)); // contents are not looked at
-    const pwri = tlv(contextTag(3, true), derInteger(0));
-    const ori = tlv(contextTag(4, true), derInteger(0));
+    const kekri = tlv('context', true, 2, derInteger(4)); // contents are not looked at
+    const pwri = tlv('context', true, 3, derInteger(0));
+    const ori = tlv('context', true, 4, derInteger(0));
     const ours = encodeKeyTransRecipientInfo(pki.rsa.certificate, cek);
     const parsed = readRecipientInfos(derSetOf([kekri, pwri, ori, ours]));
     assert.equal(parsed.filter((p) => p.type === 'unsupported').length, 3);
@@ -248,16 +254,13 @@ describe('RecipientInfos', () => {
   });
 
   it('refuses RSA PKCS#1 v1.5 addressed to us as malformed (never tried)', async () => {
-    const ktri = decodeDer(
-      encodeKeyTransRecipientInfo(pki.rsa.certificate, generateContentKey()),
-      'k',
-    );
-    const [version, rid, , key] = ktri.children;
+    const ktri = decodeCms(encodeKeyTransRecipientInfo(pki.rsa.certificate, generateContentKey()));
+    const [version, rid, , key] = childrenOf(ktri, 'k');
     const v15 = derSequence(
-      version?.encoded ?? Buffer.alloc(0),
-      rid?.encoded ?? Buffer.alloc(0),
+      version?.raw ?? Buffer.alloc(0),
+      rid?.raw ?? Buffer.alloc(0),
       hex('300d 0609 2a864886f70d010101 0500'),
-      key?.encoded ?? Buffer.alloc(0),
+      key?.raw ?? Buffer.alloc(0),
     );
     const parsed = readRecipientInfos(derSetOf([v15]));
     assert.equal(parsed[0]?.type, 'unsupported');
@@ -267,7 +270,7 @@ describe('RecipientInfos', () => {
   it('refuses an empty set, an unknown choice and broken structure as malformed', () => {
     for (const bytes of [
       hex('3100'),
-      derSetOf([tlv(contextTag(7, true), derInteger(0))]),
+      derSetOf([tlv('context', true, 7, derInteger(0))]),
       derSetOf([derSequence(derInteger(9))]),
       derSetOf([derSequence(derInteger(0), derOctetString(Buffer.alloc(3)))]),
     ]) {

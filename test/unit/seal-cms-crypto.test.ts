@@ -12,13 +12,14 @@ import { Readable } from 'node:stream';
 import { after, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { NiemError } from '../../native/api/errors.ts';
+import { oid as derOid } from '../../native/seal/ber/index.ts';
 import {
-  decodeDer,
-  derOid,
+  childrenOf,
+  decodeCms,
   MAX_DEPTH,
-  readOctets,
-  readOid,
-} from '../../native/seal/cms-crypto/der.ts';
+  octets as readOctets,
+  oidOf as readOid,
+} from '../../native/seal/cms-crypto/asn.ts';
 import { addAadToTag } from '../../native/seal/cms-crypto/ghash.ts';
 import {
   aesKeyUnwrap,
@@ -76,15 +77,15 @@ function kindOf(err: unknown): string {
 describe('DER reader', () => {
   it('round-trips OIDs, the big UUID arc included', () => {
     for (const oid of [niem.securityPolicy, '1.2.840.113549.1.9.16.1.23', '2.999.3', '0.9.2342']) {
-      assert.equal(readOid(decodeDer(derOid(oid), 'oid'), 'oid'), oid);
+      assert.equal(readOid(decodeCms(derOid(oid)), 'oid'), oid);
     }
   });
 
   it('reads BER: indefinite lengths and constructed octet strings', () => {
     // SEQUENCE (indefinite) { OCTET STRING constructed (indefinite) { 'ab', 'cd' } }
     const ber = hex('3080 2480 0401ab 0401cd 0000 0000');
-    const node = decodeDer(ber, 'test');
-    assert.deepEqual(readOctets(node.children[0], 'octets'), hex('abcd'));
+    const node = decodeCms(ber);
+    assert.deepEqual(readOctets(childrenOf(node, 'test')[0], 'octets'), hex('abcd'));
   });
 
   it('refuses truncation, trailing bytes, primitive indefinite and deep nesting as malformed', () => {
@@ -103,7 +104,7 @@ describe('DER reader', () => {
     ]);
     for (const bytes of [...bad, deep]) {
       assert.throws(
-        () => decodeDer(bytes, 'test'),
+        () => decodeCms(bytes),
         (err) => kindOf(err) === 'malformed',
       );
     }
@@ -117,20 +118,18 @@ describe('content encryption algorithm (RFC 5084)', () => {
       encodeContentEncryptionAlgorithm(nonce),
       hex('301e 0609 60864801650304012e 3011 040c 1ce400dd8ee17b88ee135441 020110'),
     );
-    const read = readContentEncryptionAlgorithm(
-      decodeDer(encodeContentEncryptionAlgorithm(nonce), 'alg'),
-    );
+    const read = readContentEncryptionAlgorithm(decodeCms(encodeContentEncryptionAlgorithm(nonce)));
     assert.deepEqual(read, { keyBytes: 32, nonce, icvLength: 16 });
   });
 
   it('reads the DEFAULT ICV length 12, and refuses other ciphers and nonce sizes', () => {
     const noIcv = hex('3011 0609 608648016503040106 3004 0402 0000'); // aes128-GCM, 2-byte nonce
-    assert.throws(() => readContentEncryptionAlgorithm(decodeDer(noIcv, 'a')), /2-byte nonce/);
+    assert.throws(() => readContentEncryptionAlgorithm(decodeCms(noIcv)), /2-byte nonce/);
     const dflt = hex('301b 0609 608648016503040106 300e 040c 000000000000000000000000');
-    assert.equal(readContentEncryptionAlgorithm(decodeDer(dflt, 'a')).icvLength, 12);
+    assert.equal(readContentEncryptionAlgorithm(decodeCms(dflt)).icvLength, 12);
     const cbc = hex('301d 0609 60864801650304012a 0410 00000000000000000000000000000000');
     assert.throws(
-      () => readContentEncryptionAlgorithm(decodeDer(cbc, 'a')),
+      () => readContentEncryptionAlgorithm(decodeCms(cbc)),
       (err) => kindOf(err) === 'malformed',
     );
   });
@@ -339,7 +338,7 @@ describe('security label and envelope attributes', () => {
     } as const;
     for (const [level, [classification, mark]] of Object.entries(expected)) {
       const label = readSecurityLabel(
-        decodeDer(encodeSecurityLabel(level as keyof typeof expected), 'l'),
+        decodeCms(encodeSecurityLabel(level as keyof typeof expected)),
       );
       assert.deepEqual(label, {
         policy: niem.securityPolicy,
@@ -352,7 +351,7 @@ describe('security label and envelope attributes', () => {
 
   it('reads back the contentType and the outer label of niemAuthAttributes', () => {
     const { field } = encodeAuthAttributes(niemAuthAttributes('tuyet-mat'));
-    const read = readEnvelopeAttributes(decodeDer(field, 'authAttrs'));
+    const read = readEnvelopeAttributes(decodeCms(field));
     assert.equal(read.contentType, '1.2.840.113549.1.7.1');
     assert.equal(read.formatVersion, 1);
     assert.equal(read.label?.level, 'tuyet-mat');
@@ -360,6 +359,6 @@ describe('security label and envelope attributes', () => {
 
   it('does not give a level for a foreign policy or an unknown classification', () => {
     const foreign = hex('310b 020104 0606 2a0304050607'); // classification 4, policy 1.2.3.4.5.6.7
-    assert.equal(readSecurityLabel(decodeDer(foreign, 'l')).level, undefined);
+    assert.equal(readSecurityLabel(decodeCms(foreign)).level, undefined);
   });
 });

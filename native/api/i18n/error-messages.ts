@@ -109,6 +109,14 @@ export const errorMessages = {
     vi: 'Gói tin không đúng định dạng hoặc đã bị hỏng nên không thể mở. Không có tệp nào được ghi ra; hãy đề nghị nơi gửi gửi lại.',
     en: 'The package is not in the expected format or is damaged, so it cannot be opened. No file was written; ask the sender to send it again.',
   },
+  'untrusted-signer': {
+    vi: 'Chữ ký số trên gói tin không được tin cậy: chứng thư số của người ký không do cơ quan chứng thực được tin cậy cấp, đã hết hạn khi ký, hoặc không được phép dùng để ký. Không có tệp nào được giữ lại. Hãy báo cho người phụ trách bảo mật.',
+    en: 'The signature on the package is not trusted: the signer’s certificate was not issued by a trusted authority, had expired at signing time, or does not allow signing. No file was kept. Tell your security officer.',
+  },
+  'unsupported-signature': {
+    vi: 'Gói tin được ký theo cách Niêm không chấp nhận (thiếu thuộc tính được ký, nội dung tách rời hoặc thuật toán không được hỗ trợ). Không có tệp nào được giữ lại; hãy đề nghị nơi gửi ký và gửi lại.',
+    en: 'The package is signed in a way Niêm does not accept (no signed attributes, detached content or an unsupported algorithm). No file was kept; ask the sender to sign it again and resend it.',
+  },
   'unsafe-name': {
     vi: 'Có tệp mang tên không an toàn (có thể bị ghi ra ngoài thư mục đích hoặc không dùng được trên Windows) nên thao tác đã bị từ chối và không có tệp nào được ghi ra. Nếu đang niêm phong, hãy đổi tên tệp rồi thử lại; nếu đang mở gói tin, hãy đề nghị nơi gửi đổi tên tệp và gửi lại.',
     en: 'A file has an unsafe name (it could be written outside the chosen folder or is unusable on Windows), so the operation was refused and no file was written. If you are sealing, rename the file and try again; if you are opening a package, ask the sender to rename the file and send it again.',

@@ -185,7 +185,11 @@ export class BerReader {
     return this.#guard(async () => {
       for (;;) {
         const h = await this.#c.next();
-        if (h === null && this.#c.done) return;
+        if (h === null && this.#c.done) {
+          // back at the top: this read is what refuses trailing bytes (unless 'ignore')
+          await this.#c.next();
+          return;
+        }
       }
     });
   }

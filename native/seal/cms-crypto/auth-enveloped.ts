@@ -11,21 +11,25 @@
  */
 import { cmsError } from './cms-errors.ts';
 import {
-  contextTag,
-  decodeDer,
-  derExplicit,
-  derInteger,
-  derOctetString,
-  derOid,
-  derSequence,
-  expectTag,
-  readOctets,
-  readOid,
-  readSmallInteger,
-  tlv,
-  Tag,
-  type DerNode,
-} from './der.ts';
+  explicit,
+  integer,
+  octetString,
+  oid,
+  primitive,
+  sequence,
+  type AsnNode,
+} from '../ber/index.ts';
+import {
+  buf,
+  childrenOf,
+  decodeCms,
+  expectUniversal,
+  isContext,
+  octets,
+  oidOf,
+  present,
+  smallInteger,
+} from './asn.ts';
 import { readContentEncryptionAlgorithm, type GcmAlgorithm } from './gcm.ts';
 import { contentTypes } from './oids.ts';
 
@@ -49,28 +53,28 @@ export interface AuthEnvelopedFields {
 /** DER ContentInfo around an AuthEnvelopedData made of `fields`. */
 export function encodeAuthEnvelopedData(fields: AuthEnvelopedFields): Buffer {
   const parts = [
-    derInteger(0),
-    Buffer.from(fields.recipientInfos),
-    derSequence(
-      derOid(fields.contentType),
-      Buffer.from(fields.contentEncryptionAlgorithm),
-      tlv(contextTag(0, false), fields.ciphertext),
+    integer(0),
+    fields.recipientInfos,
+    sequence(
+      oid(fields.contentType),
+      fields.contentEncryptionAlgorithm,
+      primitive('context', 0, fields.ciphertext),
     ),
   ];
-  if (fields.authAttrs !== undefined) parts.push(Buffer.from(fields.authAttrs));
-  parts.push(derOctetString(fields.mac));
-  return derSequence(derOid(contentTypes.authEnvelopedData), derExplicit(0, derSequence(...parts)));
+  if (fields.authAttrs !== undefined) parts.push(fields.authAttrs);
+  parts.push(octetString(fields.mac));
+  return buf(sequence(oid(contentTypes.authEnvelopedData), explicit(0, sequence(...parts))));
 }
 
 /** An AuthEnvelopedData as read in memory. */
 export interface DecodedAuthEnveloped {
   /** The RecipientInfos SET, for readRecipientInfos. */
-  recipientInfos: DerNode;
+  recipientInfos: AsnNode;
   contentType: string;
   algorithm: GcmAlgorithm;
   ciphertext: Buffer;
   /** The authAttrs field ([1]), for authAttributesAad and readEnvelopeAttributes. */
-  authAttrs: DerNode | undefined;
+  authAttrs: AsnNode | undefined;
   mac: Buffer;
 }
 
@@ -79,24 +83,30 @@ export function decodeAuthEnvelopedData(bytes: Uint8Array): DecodedAuthEnveloped
   if (bytes.length > MAX_IN_MEMORY_BYTES) {
     throw new RangeError('too large to read in memory; use the streaming reader');
   }
-  const info = expectTag(decodeDer(bytes, 'ContentInfo'), Tag.sequence, 'ContentInfo');
-  const type = readOid(info.children[0], 'ContentInfo contentType');
+  const info = childrenOf(expectUniversal(decodeCms(bytes), 16, 'ContentInfo'), 'ContentInfo');
+  const type = oidOf(info[0], 'ContentInfo contentType');
   if (type !== contentTypes.authEnvelopedData) {
     throw cmsError('malformed', `ContentInfo: ${type} is not AuthEnvelopedData`);
   }
-  const wrapper = expectTag(info.children[1], contextTag(0, true), 'ContentInfo content');
-  const fields = [...expectTag(wrapper.children[0], Tag.sequence, 'AuthEnvelopedData').children];
-  const version = readSmallInteger(fields.shift(), 'AuthEnvelopedData version');
+  if (!isContext(info[1], 0, true)) throw cmsError('malformed', 'ContentInfo content: not [0]');
+  const wrapper = childrenOf(info[1], 'ContentInfo content');
+  const fields = [
+    ...childrenOf(expectUniversal(wrapper[0], 16, 'AuthEnvelopedData'), 'AuthEnvelopedData'),
+  ];
+  const version = smallInteger(fields.shift(), 'AuthEnvelopedData version');
   if (version !== 0) throw cmsError('malformed', `AuthEnvelopedData version ${version}`);
-  if (fields[0]?.tag === contextTag(0, true)) fields.shift(); // originatorInfo: not used
-  const recipientInfos = expectTag(fields.shift(), Tag.set, 'RecipientInfos');
-  const eci = expectTag(fields.shift(), Tag.sequence, 'authEncryptedContentInfo');
-  const contentType = readOid(eci.children[0], 'encrypted contentType');
-  const algorithm = readContentEncryptionAlgorithm(eci.children[1]);
-  const ciphertext = readOctets(eci.children[2], 'encryptedContent', contextTag(0, false));
-  const authAttrs = fields[0]?.tag === contextTag(1, true) ? fields.shift() : undefined;
-  const mac = readOctets(fields.shift(), 'mac');
-  if (fields[0]?.tag === contextTag(2, true)) fields.shift(); // unauthAttrs: ignored
+  if (isContext(fields[0], 0, true)) fields.shift(); // originatorInfo: not used
+  const recipientInfos = expectUniversal(fields.shift(), 17, 'RecipientInfos');
+  const eci = childrenOf(
+    expectUniversal(fields.shift(), 16, 'authEncryptedContentInfo'),
+    'authEncryptedContentInfo',
+  );
+  const contentType = oidOf(eci[0], 'encrypted contentType');
+  const algorithm = readContentEncryptionAlgorithm(eci[1]);
+  const ciphertext = octets(present(eci[2], 'encryptedContent'), 'encryptedContent', 0);
+  const authAttrs = isContext(fields[0], 1, true) ? fields.shift() : undefined;
+  const mac = octets(fields.shift(), 'mac');
+  if (isContext(fields[0], 2, true)) fields.shift(); // unauthAttrs: ignored
   if (fields.length > 0) throw cmsError('malformed', 'AuthEnvelopedData: trailing fields');
   return { recipientInfos, contentType, algorithm, ciphertext, authAttrs, mac };
 }

@@ -16,17 +16,24 @@
 import { levelFromEssClassification, levels, type LevelCode } from '../levels.ts';
 import { cmsError } from './cms-errors.ts';
 import {
-  derInteger,
-  derOid,
-  derSequence,
+  hasTag,
+  integer,
+  oid,
+  readString,
+  sequence,
+  UniversalTag,
+  utf8String,
+  type AsnNode,
+} from '../ber/index.ts';
+import {
+  buf,
+  childrenOf,
+  decodeCms,
   derSetOf,
-  derUtf8String,
-  expectTag,
-  readOid,
-  readSmallInteger,
-  Tag,
-  type DerNode,
-} from './der.ts';
+  expectUniversal,
+  oidOf,
+  smallInteger,
+} from './asn.ts';
 import { attributes, contentTypes, niem } from './oids.ts';
 
 /** Version of the package format written in NiemEnvelopeInfo. */
@@ -56,27 +63,36 @@ export interface SecurityLabel {
  */
 export function encodeSecurityLabel(level: LevelCode): Buffer {
   const info = levels[level];
-  const parts = [derOid(niem.securityPolicy), derInteger(info.essClassification)];
-  if (info.marking !== null) parts.push(derUtf8String(info.marking));
+  const parts = [oid(niem.securityPolicy), integer(info.essClassification)];
+  if (info.marking !== null) parts.push(utf8String(info.marking));
   return derSetOf(parts);
 }
 
-/** Reads an ESSSecurityLabel; `level` is set only for Niêm's policy and its values. */
-export function readSecurityLabel(node: DerNode | undefined): SecurityLabel {
-  const set = expectTag(node, Tag.set, 'ESSSecurityLabel');
+const isU = (node: AsnNode, tag: number): boolean => hasTag(node, 'universal', tag);
+
+/**
+ * Reads an ESSSecurityLabel (a decoded node, or its encoding); `level` is set only for
+ * Niêm's policy and its values.
+ */
+export function readSecurityLabel(node: AsnNode | Uint8Array | undefined): SecurityLabel {
+  const decoded = node instanceof Uint8Array ? decodeCms(node) : node;
+  const set = expectUniversal(decoded, UniversalTag.set, 'ESSSecurityLabel');
   let policy: string | undefined;
   let classification: number | undefined;
   let privacyMark: string | undefined;
-  for (const part of set.children) {
-    if (part.tag === Tag.oid && policy === undefined) policy = readOid(part, 'security policy');
-    else if (part.tag === Tag.integer && classification === undefined) {
-      classification = readSmallInteger(part, 'security classification');
+  for (const part of childrenOf(set, 'ESSSecurityLabel')) {
+    if (isU(part, UniversalTag.objectIdentifier) && policy === undefined) {
+      policy = oidOf(part, 'security policy');
+    } else if (isU(part, UniversalTag.integer) && classification === undefined) {
+      classification = smallInteger(part, 'security classification');
     } else if (
-      (part.tag === Tag.utf8String || part.tag === Tag.printableString) &&
+      (isU(part, UniversalTag.utf8String) || isU(part, UniversalTag.printableString)) &&
       privacyMark === undefined
     ) {
-      privacyMark = part.content.toString(part.tag === Tag.utf8String ? 'utf8' : 'latin1');
-    } else if (part.tag !== Tag.set) {
+      privacyMark = part.constructed
+        ? readString(part)
+        : buf(part.value).toString(isU(part, UniversalTag.utf8String) ? 'utf8' : 'latin1');
+    } else if (!isU(part, UniversalTag.set)) {
       throw cmsError('malformed', 'ESSSecurityLabel: unexpected or repeated field');
     }
   }
@@ -90,7 +106,7 @@ export function readSecurityLabel(node: DerNode | undefined): SecurityLabel {
 
 /** Attribute ::= SEQUENCE { attrType OBJECT IDENTIFIER, attrValues SET OF AttributeValue } */
 export function encodeAttribute(type: string, values: Uint8Array[]): Buffer {
-  return derSequence(derOid(type), derSetOf(values));
+  return buf(sequence(oid(type), derSetOf(values)));
 }
 
 /**
@@ -100,9 +116,9 @@ export function encodeAttribute(type: string, values: Uint8Array[]): Buffer {
  */
 export function niemAuthAttributes(level: LevelCode): Buffer[] {
   return [
-    encodeAttribute(attributes.contentType, [derOid(PACKAGE_CONTENT_TYPE)]),
+    encodeAttribute(attributes.contentType, [oid(PACKAGE_CONTENT_TYPE)]),
     encodeAttribute(niem.envelopeInfo, [
-      derSequence(derInteger(PACKAGE_FORMAT_VERSION), encodeSecurityLabel(level)),
+      sequence(integer(PACKAGE_FORMAT_VERSION), encodeSecurityLabel(level)),
     ]),
   ];
 }
@@ -114,37 +130,49 @@ export interface EnvelopeAttributes {
   label: SecurityLabel | undefined;
 }
 
-function singleValue(attribute: DerNode, what: string): DerNode {
-  const values = expectTag(attribute.children[1], Tag.set, `${what} values`);
-  if (values.children.length !== 1 || attribute.children.length !== 2) {
+function singleValue(attribute: readonly AsnNode[], what: string): AsnNode {
+  const values = childrenOf(
+    expectUniversal(attribute[1], UniversalTag.set, `${what} values`),
+    `${what} values`,
+  );
+  if (values.length !== 1 || attribute.length !== 2) {
     throw cmsError('malformed', `${what}: must have exactly one value`);
   }
-  return values.children[0] as DerNode;
+  return values[0] as AsnNode;
 }
 
 /**
  * Reads the authAttrs field ([1] SET OF Attribute) of an AuthEnvelopedData. Unknown
  * attributes are ignored; a repeated contentType or envelope info is `malformed`.
  */
-export function readEnvelopeAttributes(field: DerNode | undefined): EnvelopeAttributes {
+export function readEnvelopeAttributes(
+  field: AsnNode | Uint8Array | undefined,
+): EnvelopeAttributes {
   const out: EnvelopeAttributes = {
     contentType: undefined,
     formatVersion: undefined,
     label: undefined,
   };
   if (field === undefined) return out;
+  const node = field instanceof Uint8Array ? decodeCms(field) : field;
   const seen = new Set<string>();
-  for (const attribute of field.children) {
-    expectTag(attribute, Tag.sequence, 'authAttrs Attribute');
-    const type = readOid(attribute.children[0], 'attrType');
+  for (const element of childrenOf(node, 'authAttrs')) {
+    const attribute = childrenOf(
+      expectUniversal(element, UniversalTag.sequence, 'authAttrs Attribute'),
+      'authAttrs Attribute',
+    );
+    const type = oidOf(attribute[0], 'attrType');
     if (seen.has(type)) throw cmsError('malformed', `authAttrs: attribute ${type} repeated`);
     seen.add(type);
     if (type === attributes.contentType) {
-      out.contentType = readOid(singleValue(attribute, 'contentType'), 'contentType');
+      out.contentType = oidOf(singleValue(attribute, 'contentType'), 'contentType');
     } else if (type === niem.envelopeInfo) {
-      const info = expectTag(singleValue(attribute, 'NiemEnvelopeInfo'), Tag.sequence, 'info');
-      out.formatVersion = readSmallInteger(info.children[0], 'NiemEnvelopeInfo formatVersion');
-      out.label = readSecurityLabel(info.children[1]);
+      const info = childrenOf(
+        expectUniversal(singleValue(attribute, 'NiemEnvelopeInfo'), UniversalTag.sequence, 'info'),
+        'NiemEnvelopeInfo',
+      );
+      out.formatVersion = smallInteger(info[0], 'NiemEnvelopeInfo formatVersion');
+      out.label = readSecurityLabel(info[1]);
     }
   }
   return out;

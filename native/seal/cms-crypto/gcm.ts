@@ -20,19 +20,15 @@ import {
 } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
 import { cmsError, tamperedError } from './cms-errors.ts';
+import { integer, octetString, sequence, setOf, type AsnNode } from '../ber/index.ts';
 import {
-  derAlgorithm,
-  derInteger,
-  derOctetString,
-  derSequence,
-  expectTag,
+  algorithm,
+  childrenOf,
+  expectUniversal,
+  octets,
   readAlgorithm,
-  readOctets,
-  readSmallInteger,
-  Tag,
-  tlv,
-  type DerNode,
-} from './der.ts';
+  smallInteger,
+} from './asn.ts';
 import { addAadToTag } from './ghash.ts';
 import { contentEncryption } from './oids.ts';
 
@@ -76,28 +72,25 @@ const gcmByOid: Record<string, 16 | 24 | 32> = {
  */
 export function encodeContentEncryptionAlgorithm(nonce: Uint8Array): Buffer {
   if (nonce.length !== NONCE_BYTES) throw new RangeError('the GCM nonce must be 12 bytes');
-  return derAlgorithm(
-    contentEncryption.aes256Gcm,
-    derSequence(derOctetString(nonce), derInteger(ICV_BYTES)),
-  );
+  return algorithm(contentEncryption.aes256Gcm, sequence(octetString(nonce), integer(ICV_BYTES)));
 }
 
 /** Reads an AES-GCM contentEncryptionAlgorithm; anything else is `malformed`. */
-export function readContentEncryptionAlgorithm(node: DerNode | undefined): GcmAlgorithm {
+export function readContentEncryptionAlgorithm(node: AsnNode | undefined): GcmAlgorithm {
   const what = 'contentEncryptionAlgorithm';
   const { oid, parameters } = readAlgorithm(node, what);
   const keyBytes = gcmByOid[oid];
   if (keyBytes === undefined) {
     throw cmsError('malformed', `${what}: ${oid} is not AES-GCM, the only content cipher read`);
   }
-  const params = expectTag(parameters, Tag.sequence, 'GCMParameters');
-  const [nonceNode, icvNode, extra] = params.children;
+  const params = expectUniversal(parameters, 16, 'GCMParameters');
+  const [nonceNode, icvNode, extra] = childrenOf(params, 'GCMParameters');
   if (extra !== undefined) throw cmsError('malformed', 'GCMParameters: too many fields');
-  const nonce = readOctets(nonceNode, 'GCMParameters aes-nonce');
+  const nonce = octets(nonceNode, 'GCMParameters aes-nonce');
   if (nonce.length !== NONCE_BYTES) {
     throw cmsError('malformed', `GCMParameters: a ${nonce.length}-byte nonce (only 12 is read)`);
   }
-  const icvLength = icvNode === undefined ? 12 : readSmallInteger(icvNode, 'aes-ICVlen');
+  const icvLength = icvNode === undefined ? 12 : smallInteger(icvNode, 'aes-ICVlen');
   if (icvLength < 12 || icvLength > 16) {
     throw cmsError('malformed', `GCMParameters: ICV length ${icvLength} outside 12..16`);
   }
@@ -111,8 +104,7 @@ export function readContentEncryptionAlgorithm(node: DerNode | undefined): GcmAl
  * they are put in DER order.
  */
 export function encodeAuthAttributes(attributes: Uint8Array[]): { field: Buffer; aad: Buffer } {
-  const sorted = attributes.map((a) => Buffer.from(a)).sort(Buffer.compare);
-  const aad = tlv(Tag.set, ...sorted);
+  const aad = Buffer.from(setOf(...attributes));
   const field = Buffer.from(aad);
   field[0] = 0xa1;
   return { field, aad };
@@ -122,7 +114,7 @@ export function encodeAuthAttributes(attributes: Uint8Array[]): { field: Buffer;
 export function authAttributesAad(field: Uint8Array): Buffer {
   const aad = Buffer.from(field);
   if (aad[0] !== 0xa1) throw cmsError('malformed', 'authAttrs: expected tag [1]');
-  aad[0] = Tag.set;
+  aad[0] = 0x31; // universal SET OF
   return aad;
 }
 

@@ -16,24 +16,28 @@
 import { diffieHellman, generateKeyPairSync } from 'node:crypto';
 import { cmsError, tamperedError } from './cms-errors.ts';
 import {
-  absentOrNull,
-  contextTag,
-  derAlgorithm,
-  derExplicit,
-  derInteger,
-  derOctetString,
-  derSequence,
-  expectTag,
-  readAlgorithm,
-  readBitString,
-  readOctets,
-  readOid,
-  readSmallInteger,
-  derBitString,
+  bitString,
+  explicit,
+  integer,
+  octetString,
+  sequence,
   tlv,
-  Tag,
-  type DerNode,
-} from './der.ts';
+  type AsnNode,
+} from '../ber/index.ts';
+import {
+  absentOrNull,
+  algorithm,
+  bitStringBytes,
+  buf,
+  childrenOf,
+  expectUniversal,
+  isContext,
+  octets,
+  oidOf,
+  present,
+  readAlgorithm,
+  smallInteger,
+} from './asn.ts';
 import {
   aesKeyUnwrap,
   aesKeyWrap,
@@ -122,7 +126,7 @@ export function encodeKeyAgreeRecipientInfo(
     throw new RangeError('KeyAgreeRecipientInfo needs an EC P-256 or P-384 key');
   }
   const { oid, hash } = writeScheme[curve];
-  const wrapAlgorithm = derAlgorithm(keyWrap.aes256Wrap);
+  const wrapAlgorithm = algorithm(keyWrap.aes256Wrap);
   const ephemeral = generateKeyPairSync('ec', { namedCurve: curve });
   const z = diffieHellman({ privateKey: ephemeral.privateKey, publicKey: certificate.publicKey });
   const kek = x963Kdf(hash, z, eccCmsSharedInfo(wrapAlgorithm, 32), 32);
@@ -130,36 +134,42 @@ export function encodeKeyAgreeRecipientInfo(
   const wrapped = aesKeyWrap(kek, contentKey);
   kek.fill(0);
   const originatorKey = tlv(
-    contextTag(1, true),
-    derAlgorithm(ecc.ecPublicKey),
-    derBitString(uncompressedPoint(ephemeral.publicKey)),
+    'context',
+    true,
+    1,
+    algorithm(ecc.ecPublicKey),
+    bitString(uncompressedPoint(ephemeral.publicKey)),
   );
   const rid = recipientIdOf(certificate, options.identifyBy);
-  return tlv(
-    contextTag(1, true),
-    derInteger(3),
-    derExplicit(0, originatorKey),
-    derAlgorithm(oid, wrapAlgorithm),
-    derSequence(derSequence(encodeKeyAgreeRecipientId(rid), derOctetString(wrapped))),
+  return buf(
+    tlv(
+      'context',
+      true,
+      1,
+      integer(3),
+      explicit(0, originatorKey),
+      algorithm(oid, wrapAlgorithm),
+      sequence(sequence(encodeKeyAgreeRecipientId(rid), octetString(wrapped))),
+    ),
   );
 }
 
 type Unsupported = { type: 'unsupported'; rid: RecipientId | undefined; description: string };
 
 function readRecipientEncryptedKeys(
-  node: DerNode | undefined,
+  node: AsnNode | undefined,
 ): { rid: RecipientId; key: Buffer }[] {
-  const list = expectTag(node, Tag.sequence, 'recipientEncryptedKeys');
-  return list.children.map((entry) => {
-    const [ridNode, keyNode, extra] = expectTag(
-      entry,
-      Tag.sequence,
+  const what = 'recipientEncryptedKeys';
+  const list = childrenOf(expectUniversal(node, 16, what), what);
+  return list.map((entry) => {
+    const [ridNode, keyNode, extra] = childrenOf(
+      expectUniversal(entry, 16, 'RecipientEncryptedKey'),
       'RecipientEncryptedKey',
-    ).children;
+    );
     if (extra !== undefined) throw cmsError('malformed', 'RecipientEncryptedKey: too many fields');
     return {
       rid: readKeyAgreeRecipientId(ridNode),
-      key: readOctets(keyNode, 'RecipientEncryptedKey encryptedKey'),
+      key: octets(keyNode, 'RecipientEncryptedKey encryptedKey'),
     };
   });
 }
@@ -168,16 +178,19 @@ function readRecipientEncryptedKeys(
  * Reads a KeyAgreeRecipientInfo (the [1] element): one entry per RecipientEncryptedKey,
  * each either openable or unsupported with a description.
  */
-export function readKeyAgreeRecipientInfo(node: DerNode): (KeyAgreeRecipient | Unsupported)[] {
+export function readKeyAgreeRecipientInfo(node: AsnNode): (KeyAgreeRecipient | Unsupported)[] {
   const what = 'KeyAgreeRecipientInfo';
-  const fields = [...node.children];
-  const version = readSmallInteger(fields.shift(), `${what} version`);
+  const fields = [...childrenOf(node, what)];
+  const version = smallInteger(fields.shift(), `${what} version`);
   if (version !== 3) throw cmsError('malformed', `${what}: version ${version}`);
-  const originator = expectTag(fields.shift(), contextTag(0, true), `${what} originator`);
-  const ukm =
-    fields[0]?.tag === contextTag(1, true)
-      ? readOctets(fields.shift()?.children[0], `${what} ukm`)
-      : undefined;
+  const originatorNode = fields.shift();
+  if (!isContext(present(originatorNode, `${what} originator`), 0, true)) {
+    throw cmsError('malformed', `${what} originator: expected [0]`);
+  }
+  const originator = childrenOf(originatorNode, `${what} originator`);
+  const ukm = isContext(fields[0], 1, true)
+    ? octets(childrenOf(fields.shift(), `${what} ukm`)[0], `${what} ukm`)
+    : undefined;
   const algorithmNode = fields.shift();
   const { oid, parameters } = readAlgorithm(algorithmNode, `${what} keyEncryptionAlgorithm`);
   const encryptedKeys = readRecipientEncryptedKeys(fields.shift());
@@ -192,29 +205,30 @@ export function readKeyAgreeRecipientInfo(node: DerNode): (KeyAgreeRecipient | U
   if (kekBytes === undefined || !absentOrNull(wrap.parameters)) {
     return unsupported(`key wrap ${wrap.oid}`);
   }
-  const choice = originator.children[0];
-  if (choice?.tag !== contextTag(1, true)) {
+  const choice = originator[0];
+  if (!isContext(choice, 1, true)) {
     return unsupported('ECDH with a static originator key');
   }
-  const [keyAlgorithmNode, pointNode] = choice.children;
+  const [keyAlgorithmNode, pointNode] = childrenOf(choice, 'originatorKey');
   const keyAlgorithm = readAlgorithm(keyAlgorithmNode, 'originatorKey algorithm');
   if (keyAlgorithm.oid !== ecc.ecPublicKey) {
     return unsupported(`originator key ${keyAlgorithm.oid}`);
   }
   let originatorCurve: RecipientCurve | undefined;
   if (!absentOrNull(keyAlgorithm.parameters)) {
-    const curveOid = readOid(keyAlgorithm.parameters, 'originatorKey curve');
+    const curveOid = oidOf(keyAlgorithm.parameters, 'originatorKey curve');
     originatorCurve = curveOids[curveOid];
     if (originatorCurve === undefined) return unsupported(`curve ${curveOid}`);
   }
-  const originatorPoint = readBitString(pointNode, 'originatorKey publicKey');
+  const originatorPoint = bitStringBytes(pointNode, 'originatorKey publicKey');
+  const wrapAlgorithm = Buffer.from(expectUniversal(parameters, 16, 'KeyWrapAlgorithm').raw);
   return encryptedKeys.map(({ rid, key }) => ({
     type: 'kari',
     rid,
     originatorPoint,
     originatorCurve,
     kdfHash,
-    wrapAlgorithm: Buffer.from(expectTag(parameters, Tag.sequence, 'KeyWrapAlgorithm').encoded),
+    wrapAlgorithm,
     kekBytes,
     ukm,
     encryptedKey: key,

@@ -6,7 +6,8 @@
 import { createCipheriv, createDecipheriv, createHash, createPublicKey, ECDH } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import { tamperedError } from './cms-errors.ts';
-import { derExplicit, derOctetString, derSequence } from './der.ts';
+import { explicit, octetString, sequence } from '../ber/index.ts';
+import { buf } from './asn.ts';
 import type { RecipientCurve } from './recipient-certificate.ts';
 
 /** Hashes of the X9.63 KDF read in KeyAgreeRecipientInfo (Niêm writes SHA-256 / SHA-384). */
@@ -26,10 +27,10 @@ export function eccCmsSharedInfo(
 ): Buffer {
   const bits = Buffer.alloc(4);
   bits.writeUInt32BE(kekBytes * 8);
-  const parts: Buffer[] = [Buffer.from(wrapAlgorithm)];
-  if (ukm !== undefined) parts.push(derExplicit(0, derOctetString(ukm)));
-  parts.push(derExplicit(2, derOctetString(bits)));
-  return derSequence(...parts);
+  const parts: Uint8Array[] = [wrapAlgorithm];
+  if (ukm !== undefined) parts.push(explicit(0, octetString(ukm)));
+  parts.push(explicit(2, octetString(bits)));
+  return buf(sequence(...parts));
 }
 
 /** ANSI X9.63 KDF: Hash(Z ‖ counter ‖ SharedInfo) for counter = 1, 2, …, truncated. */

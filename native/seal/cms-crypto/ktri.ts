@@ -12,21 +12,18 @@
  */
 import { constants, publicEncrypt } from 'node:crypto';
 import { cmsError, tamperedError } from './cms-errors.ts';
+import { explicit, integer, octetString, sequence, type AsnNode } from '../ber/index.ts';
 import {
   absentOrNull,
-  contextTag,
-  derAlgorithm,
-  derExplicit,
-  derInteger,
-  derOctetString,
-  derSequence,
-  expectTag,
+  algorithm as derAlgorithm,
+  buf,
+  childrenOf,
+  expectUniversal,
+  isContext,
+  octets,
   readAlgorithm,
-  readOctets,
-  readSmallInteger,
-  Tag,
-  type DerNode,
-} from './der.ts';
+  smallInteger,
+} from './asn.ts';
 import { digests, rsa } from './oids.ts';
 import type { RecipientCertificate } from './recipient-certificate.ts';
 import {
@@ -51,12 +48,12 @@ export interface KeyTransRecipient {
 
 /** The keyEncryptionAlgorithm for `hash`, byte for byte as openssl 3.0 writes it. */
 export function encodeOaepAlgorithm(hash: OaepHash): Buffer {
-  if (hash === 'sha1') return derAlgorithm(rsa.rsaesOaep, derSequence());
+  if (hash === 'sha1') return derAlgorithm(rsa.rsaesOaep, sequence());
   return derAlgorithm(
     rsa.rsaesOaep,
-    derSequence(
-      derExplicit(0, derAlgorithm(digests.sha256)),
-      derExplicit(1, derAlgorithm(rsa.mgf1, derAlgorithm(digests.sha256))),
+    sequence(
+      explicit(0, derAlgorithm(digests.sha256)),
+      explicit(1, derAlgorithm(rsa.mgf1, derAlgorithm(digests.sha256))),
     ),
   );
 }
@@ -82,16 +79,18 @@ export function encodeKeyTransRecipientInfo(
     { key: certificate.publicKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: hash },
     contentKey,
   );
-  return derSequence(
-    derInteger(rid.kind === 'ski' ? 2 : 0),
-    encodeKeyTransRecipientId(rid),
-    encodeOaepAlgorithm(hash),
-    derOctetString(encryptedKey),
+  return buf(
+    sequence(
+      integer(rid.kind === 'ski' ? 2 : 0),
+      encodeKeyTransRecipientId(rid),
+      encodeOaepAlgorithm(hash),
+      octetString(encryptedKey),
+    ),
   );
 }
 
 /** The hash of an AlgorithmIdentifier naming SHA-1 or SHA-256 with absent/NULL parameters. */
-function readOaepDigest(node: DerNode | undefined, what: string): OaepHash | undefined {
+function readOaepDigest(node: AsnNode | undefined, what: string): OaepHash | undefined {
   const { oid, parameters } = readAlgorithm(node, what);
   if (!absentOrNull(parameters)) return undefined;
   if (oid === digests.sha256) return 'sha256';
@@ -103,21 +102,21 @@ function readOaepDigest(node: DerNode | undefined, what: string): OaepHash | und
  * The decrypt algorithm of an RSAES-OAEP-params, or a reason it is not one Niêm
  * accepts (the token does OAEP with MGF1 over the same hash and an empty label only).
  */
-function readOaepParameters(parameters: DerNode | undefined): DecryptAlgorithm | string {
+function readOaepParameters(parameters: AsnNode | undefined): DecryptAlgorithm | string {
   if (parameters === undefined) return 'rsa-oaep-sha1'; // all defaults
-  const params = expectTag(parameters, Tag.sequence, 'RSAES-OAEP-params');
+  const what = 'RSAES-OAEP-params';
+  const params = childrenOf(expectUniversal(parameters, 16, what), what);
   let hash: OaepHash | undefined = 'sha1';
   let mgfHash: OaepHash | undefined = 'sha1';
-  for (const field of params.children) {
-    if (field.tag === contextTag(0, true)) {
-      hash = readOaepDigest(field.children[0], 'OAEP hashFunc');
-    } else if (field.tag === contextTag(1, true)) {
-      const mgf = readAlgorithm(field.children[0], 'OAEP maskGenFunc');
+  for (const field of params) {
+    if (isContext(field, 0, true)) {
+      hash = readOaepDigest(childrenOf(field, 'OAEP hashFunc')[0], 'OAEP hashFunc');
+    } else if (isContext(field, 1, true)) {
+      const mgf = readAlgorithm(childrenOf(field, 'OAEP maskGenFunc')[0], 'OAEP maskGenFunc');
       mgfHash = mgf.oid === rsa.mgf1 ? readOaepDigest(mgf.parameters, 'MGF1 hash') : undefined;
-    } else if (field.tag === contextTag(2, true)) {
-      const source = readAlgorithm(field.children[0], 'OAEP pSourceFunc');
-      const label =
-        source.parameters === undefined ? undefined : readOctets(source.parameters, 'P');
+    } else if (isContext(field, 2, true)) {
+      const source = readAlgorithm(childrenOf(field, 'OAEP pSourceFunc')[0], 'OAEP pSourceFunc');
+      const label = source.parameters === undefined ? undefined : octets(source.parameters, 'P');
       if (source.oid !== rsa.pSpecified || (label !== undefined && label.length > 0)) {
         return 'RSA-OAEP with a label';
       }
@@ -135,16 +134,16 @@ function readOaepParameters(parameters: DerNode | undefined): DecryptAlgorithm |
  * algorithm Niêm does not accept, its rid and a description.
  */
 export function readKeyTransRecipientInfo(
-  node: DerNode,
+  node: AsnNode,
 ): KeyTransRecipient | { type: 'unsupported'; rid: RecipientId; description: string } {
   const what = 'KeyTransRecipientInfo';
-  const [versionNode, ridNode, algorithmNode, keyNode, extra] = node.children;
+  const [versionNode, ridNode, algorithmNode, keyNode, extra] = childrenOf(node, what);
   if (extra !== undefined) throw cmsError('malformed', `${what}: too many fields`);
-  const version = readSmallInteger(versionNode, `${what} version`);
+  const version = smallInteger(versionNode, `${what} version`);
   if (version !== 0 && version !== 2) throw cmsError('malformed', `${what}: version ${version}`);
   const rid = readKeyTransRecipientId(ridNode);
   const { oid, parameters } = readAlgorithm(algorithmNode, `${what} keyEncryptionAlgorithm`);
-  const encryptedKey = readOctets(keyNode, `${what} encryptedKey`);
+  const encryptedKey = octets(keyNode, `${what} encryptedKey`);
   if (oid === rsa.rsaEncryption) {
     return { type: 'unsupported', rid, description: 'RSA PKCS#1 v1.5 key transport' };
   }

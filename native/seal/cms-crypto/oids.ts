@@ -1,6 +1,6 @@
 /**
  * Every object identifier of the Niêm package format (docs/package-format.md has the
- * same table with the references). Dotted strings, compared as strings; der.ts encodes
+ * same table with the references). Dotted strings, compared as strings; ../ber/ encodes
  * and decodes them.
  */
 

@@ -1,12 +1,13 @@
 /**
  * What key management needs of a certificate: how a RecipientInfo names it (issuer and
  * serial number, subject key identifier) and its public key (RSA, or EC on P-256/P-384).
- * The fields are read from the certificate's DER with ./der.ts; Node's X509Certificate
+ * The fields are read from the certificate's DER with ../ber/; Node's X509Certificate
  * gives the key.
  */
 import { X509Certificate, type KeyObject } from 'node:crypto';
 import { cmsError } from './cms-errors.ts';
-import { contextTag, decodeDer, expectTag, readOctets, readOid, Tag, type DerNode } from './der.ts';
+import type { AsnNode } from '../ber/index.ts';
+import { childrenOf, decodeCms, expectUniversal, isContext, octets, oidOf } from './asn.ts';
 import { extensions } from './oids.ts';
 
 /** Curves of KeyAgreeRecipientInfo. */
@@ -34,15 +35,19 @@ const curveByNodeName: Record<string, RecipientCurve> = {
   secp384r1: 'P-384',
 };
 
-function findSubjectKeyIdentifier(tbs: DerNode): Buffer | undefined {
-  const extensionsField = tbs.children.find((c) => c.tag === contextTag(3, true));
+function findSubjectKeyIdentifier(tbs: readonly AsnNode[]): Buffer | undefined {
+  const extensionsField = tbs.find((c) => isContext(c, 3, true));
   if (extensionsField === undefined) return undefined;
-  const list = expectTag(extensionsField.children[0], Tag.sequence, 'certificate extensions');
-  for (const extension of list.children) {
-    const fields = expectTag(extension, Tag.sequence, 'certificate extension').children;
-    if (readOid(fields[0], 'extnID') !== extensions.subjectKeyIdentifier) continue;
-    const value = readOctets(fields[fields.length - 1], 'extnValue');
-    return readOctets(decodeDer(value, 'subjectKeyIdentifier'), 'subjectKeyIdentifier');
+  const what = 'certificate extensions';
+  const list = childrenOf(expectUniversal(childrenOf(extensionsField, what)[0], 16, what), what);
+  for (const extension of list) {
+    const fields = childrenOf(
+      expectUniversal(extension, 16, 'certificate extension'),
+      'certificate extension',
+    );
+    if (oidOf(fields[0], 'extnID') !== extensions.subjectKeyIdentifier) continue;
+    const value = octets(fields[fields.length - 1], 'extnValue');
+    return octets(decodeCms(value), 'subjectKeyIdentifier');
   }
   return undefined;
 }
@@ -60,12 +65,15 @@ export function recipientCertificate(
   } catch (err) {
     throw cmsError('malformed', 'not a readable X.509 certificate', err);
   }
-  const root = expectTag(decodeDer(certificate.raw, 'certificate'), Tag.sequence, 'certificate');
-  const tbs = expectTag(root.children[0], Tag.sequence, 'tbsCertificate');
-  const hasVersion = tbs.children[0]?.tag === contextTag(0, true);
-  const fields = tbs.children.slice(hasVersion ? 1 : 0);
-  const serial = expectTag(fields[0], Tag.integer, 'serialNumber').encoded;
-  const issuer = expectTag(fields[2], Tag.sequence, 'issuer').encoded;
+  const root = childrenOf(
+    expectUniversal(decodeCms(certificate.raw), 16, 'certificate'),
+    'certificate',
+  );
+  const tbs = childrenOf(expectUniversal(root[0], 16, 'tbsCertificate'), 'tbsCertificate');
+  const hasVersion = isContext(tbs[0], 0, true);
+  const fields = tbs.slice(hasVersion ? 1 : 0);
+  const serial = expectUniversal(fields[0], 2, 'serialNumber').raw;
+  const issuer = expectUniversal(fields[2], 16, 'issuer').raw;
   const publicKey = certificate.publicKey;
   let keyType: 'rsa' | 'ec';
   let curve: RecipientCurve | undefined;

@@ -4,17 +4,8 @@
  * comparison with a certificate.
  */
 import { cmsError } from './cms-errors.ts';
-import {
-  contextTag,
-  decodeDer,
-  derOctetString,
-  derSequence,
-  expectTag,
-  readOctets,
-  tlv,
-  Tag,
-  type DerNode,
-} from './der.ts';
+import { octetString, primitive, sequence, tlv, type AsnNode } from '../ber/index.ts';
+import { buf, childrenOf, decodeCms, expectUniversal, isContext, octets, present } from './asn.ts';
 import type { RecipientCertificate } from './recipient-certificate.ts';
 
 /** A recipient identifier as read or written. Bytes are DER (issuer, serial) or raw (ski). */
@@ -41,14 +32,14 @@ export function recipientIdOf(
 
 /** IssuerAndSerialNumber ::= SEQUENCE { issuer Name, serialNumber INTEGER } */
 function encodeIssuerAndSerial(id: { issuer: Buffer; serial: Buffer }): Buffer {
-  return derSequence(id.issuer, id.serial);
+  return buf(sequence(id.issuer, id.serial));
 }
 
 /** KeyTransRecipientInfo rid: IssuerAndSerialNumber, or [0] IMPLICIT SubjectKeyIdentifier. */
 export function encodeKeyTransRecipientId(id: RecipientId): Buffer {
   return id.kind === 'issuer-serial'
     ? encodeIssuerAndSerial(id)
-    : tlv(contextTag(0, false), id.subjectKeyIdentifier);
+    : buf(primitive('context', 0, id.subjectKeyIdentifier));
 }
 
 /**
@@ -58,37 +49,40 @@ export function encodeKeyTransRecipientId(id: RecipientId): Buffer {
 export function encodeKeyAgreeRecipientId(id: RecipientId): Buffer {
   return id.kind === 'issuer-serial'
     ? encodeIssuerAndSerial(id)
-    : tlv(contextTag(0, true), derOctetString(id.subjectKeyIdentifier));
+    : buf(tlv('context', true, 0, octetString(id.subjectKeyIdentifier)));
 }
 
-function readIssuerAndSerial(node: DerNode, what: string): RecipientId {
-  const [issuer, serial, extra] = node.children;
+function readIssuerAndSerial(node: AsnNode, what: string): RecipientId {
+  const [issuer, serial, extra] = childrenOf(node, what);
   if (extra !== undefined) throw cmsError('malformed', `${what}: too many fields`);
   return {
     kind: 'issuer-serial',
-    issuer: Buffer.from(expectTag(issuer, Tag.sequence, `${what} issuer`).encoded),
-    serial: Buffer.from(expectTag(serial, Tag.integer, `${what} serialNumber`).encoded),
+    issuer: Buffer.from(expectUniversal(issuer, 16, `${what} issuer`).raw),
+    serial: Buffer.from(expectUniversal(serial, 2, `${what} serialNumber`).raw),
   };
 }
 
 /** Reads the rid of a KeyTransRecipientInfo. */
-export function readKeyTransRecipientId(node: DerNode | undefined): RecipientId {
+export function readKeyTransRecipientId(node: AsnNode | undefined): RecipientId {
   const what = 'KeyTransRecipientInfo rid';
-  if (node?.tag === Tag.sequence) return readIssuerAndSerial(node, what);
-  return { kind: 'ski', subjectKeyIdentifier: readOctets(node, what, contextTag(0, false)) };
+  const n = present(node, what);
+  if (n.tagClass === 'universal' && n.tagNumber === 16) return readIssuerAndSerial(n, what);
+  return { kind: 'ski', subjectKeyIdentifier: octets(n, what, 0) };
 }
 
 /** Reads the rid of a RecipientEncryptedKey. */
-export function readKeyAgreeRecipientId(node: DerNode | undefined): RecipientId {
+export function readKeyAgreeRecipientId(node: AsnNode | undefined): RecipientId {
   const what = 'RecipientEncryptedKey rid';
-  if (node?.tag === Tag.sequence) return readIssuerAndSerial(node, what);
-  const rKeyId = expectTag(node, contextTag(0, true), what);
-  return { kind: 'ski', subjectKeyIdentifier: readOctets(rKeyId.children[0], what) };
+  const n = present(node, what);
+  if (n.tagClass === 'universal' && n.tagNumber === 16) return readIssuerAndSerial(n, what);
+  if (!isContext(n, 0, true)) throw cmsError('malformed', `${what}: unexpected tag`);
+  return { kind: 'ski', subjectKeyIdentifier: octets(childrenOf(n, what)[0], what) };
 }
 
 /** The magnitude bytes of a DER INTEGER (leading zero octets dropped). */
 function serialMagnitude(encoded: Buffer): Buffer {
-  const { content } = decodeDer(encoded, 'serialNumber');
+  const node = decodeCms(encoded);
+  const content = node.constructed ? Buffer.alloc(0) : buf(node.value);
   let start = 0;
   while (start < content.length - 1 && content[start] === 0) start++;
   return content.subarray(start);

@@ -5,7 +5,8 @@
  */
 import { NiemError } from '../../api/errors.ts';
 import { cmsError, tamperedError } from './cms-errors.ts';
-import { contextTag, decodeDer, derSetOf, expectTag, Tag, type DerNode } from './der.ts';
+import { hasTag, type AsnNode } from '../ber/index.ts';
+import { childrenOf, decodeCms, derSetOf, expectUniversal } from './asn.ts';
 import {
   encodeKeyAgreeRecipientInfo,
   readKeyAgreeRecipientInfo,
@@ -58,19 +59,22 @@ export function encodeRecipientInfos(recipients: SealRecipient[], contentKey: Ui
   return derSetOf(recipients.map((r) => encodeRecipientInfo(r, contentKey)));
 }
 
+/** Other RecipientInfo choices by context tag number (all constructed). */
 const otherKinds: Record<number, string> = {
-  [contextTag(2, true)]: 'KEKRecipientInfo (a shared symmetric key)',
-  [contextTag(3, true)]: 'PasswordRecipientInfo',
-  [contextTag(4, true)]: 'OtherRecipientInfo',
+  2: 'KEKRecipientInfo (a shared symmetric key)',
+  3: 'PasswordRecipientInfo',
+  4: 'OtherRecipientInfo',
 };
 
 /** Reads one RecipientInfo into its entries (a KARI may carry several recipients). */
-export function readRecipientInfo(node: DerNode): ParsedRecipient[] {
-  if (node.tag === Tag.sequence) return [readKeyTransRecipientInfo(node)];
-  if (node.tag === contextTag(1, true)) return readKeyAgreeRecipientInfo(node);
-  const description = otherKinds[node.tag];
+export function readRecipientInfo(node: AsnNode): ParsedRecipient[] {
+  if (hasTag(node, 'universal', 16) && node.constructed) return [readKeyTransRecipientInfo(node)];
+  const contextNumber = node.tagClass === 'context' && node.constructed ? node.tagNumber : -1;
+  if (contextNumber === 1) return readKeyAgreeRecipientInfo(node);
+  const description = otherKinds[contextNumber];
   if (description === undefined) {
-    throw cmsError('malformed', `RecipientInfo: unknown choice 0x${node.tag.toString(16)}`);
+    const id = node.raw[0] ?? 0;
+    throw cmsError('malformed', `RecipientInfo: unknown choice 0x${id.toString(16)}`);
   }
   return [{ type: 'unsupported', rid: undefined, description }];
 }
@@ -79,12 +83,12 @@ export function readRecipientInfo(node: DerNode): ParsedRecipient[] {
  * Reads RecipientInfos: the encoded SET (as bytes, BER allowed) or its decoded node.
  * Structural errors are `malformed`; an empty set or too many entries too.
  */
-export function readRecipientInfos(input: Uint8Array | DerNode): ParsedRecipient[] {
-  const node = input instanceof Uint8Array ? decodeDer(input, 'RecipientInfos') : input;
-  const set = expectTag(node, Tag.set, 'RecipientInfos');
-  if (set.children.length === 0) throw cmsError('malformed', 'RecipientInfos is empty');
+export function readRecipientInfos(input: Uint8Array | AsnNode): ParsedRecipient[] {
+  const node = input instanceof Uint8Array ? decodeCms(input) : input;
+  const set = childrenOf(expectUniversal(node, 17, 'RecipientInfos'), 'RecipientInfos');
+  if (set.length === 0) throw cmsError('malformed', 'RecipientInfos is empty');
   const out: ParsedRecipient[] = [];
-  for (const info of set.children) {
+  for (const info of set) {
     out.push(...readRecipientInfo(info));
     if (out.length > MAX_RECIPIENTS) {
       throw cmsError('malformed', `more than ${MAX_RECIPIENTS} recipients`);
