@@ -18,6 +18,14 @@ export const cliMessages = {
       Mã PIN lấy từ biến môi trường NIEM_PIN hoặc nhập ẩn trên terminal; không bao giờ từ dòng lệnh.
   niem token change-pin --token NHÃN [--module ĐƯỜNG_DẪN]
       Đổi mã PIN: PIN cũ từ NIEM_PIN, PIN mới từ NIEM_NEW_PIN, hoặc nhập ẩn (PIN mới nhập hai lần).
+  niem seal --token NHÃN --to CHỨNG_THƯ.pem [--to …] --level thuong|mat|toi-mat|tuyet-mat
+            [--meta META.json] [--chain CA.pem …] [--to-oaep-sha1 CHỨNG_THƯ.pem …] --out GÓI.p7m TỆP…
+      Ký bằng token và niêm phong các tệp cho những người nhận (người gửi luôn là một người nhận).
+      --to-oaep-sha1: người nhận RSA mà token không làm được RSA-OAEP SHA-256.
+  niem open GÓI.p7m --token NHÃN --out THƯ_MỤC --trust CA.pem [--trust …] [--json]
+      Mở gói tin, kiểm tra thẻ toàn vẹn, chữ ký, chuỗi chứng thư và độ mật; chỉ ghi tài liệu ra khi tất cả hợp lệ.
+  niem inspect GÓI.p7m [--json]
+      Xem độ mật, người nhận, kích thước, phiên bản định dạng mà không cần token.
 
   Thư viện PKCS#11: --module, nếu không thì NIEM_PKCS11_MODULE, nếu không thì cấu hình / vị trí đã biết.
   Ngôn ngữ: --lang vi|en (mặc định in cả hai).`,
@@ -30,6 +38,14 @@ export const cliMessages = {
       The PIN comes from the NIEM_PIN environment variable or a hidden prompt on a terminal; never from argv.
   niem token change-pin --token LABEL [--module PATH]
       Change the PIN: old from NIEM_PIN, new from NIEM_NEW_PIN, or hidden prompts (the new one twice).
+  niem seal --token LABEL --to CERT.pem [--to …] --level thuong|mat|toi-mat|tuyet-mat
+            [--meta META.json] [--chain CA.pem …] [--to-oaep-sha1 CERT.pem …] --out PKG.p7m FILE…
+      Sign with the token and seal the files for the recipients (the sender is always a recipient).
+      --to-oaep-sha1: an RSA recipient whose token cannot do RSA-OAEP with SHA-256.
+  niem open PKG.p7m --token LABEL --out DIR --trust CA.pem [--trust …] [--json]
+      Open a package: check the integrity tag, signatures, certificate chain and level; documents are written only when all pass.
+  niem inspect PKG.p7m [--json]
+      Show the level, recipients, size and format version, without a token.
 
   PKCS#11 module: --module, else NIEM_PKCS11_MODULE, else the settings file / known locations.
   Language: --lang vi|en (both by default).`,
@@ -76,6 +92,117 @@ export const cliMessages = {
     en: 'Warning: the PKCS#11 module {path} could not be loaded: {reason}',
   },
   usageError: { vi: 'Lệnh không hợp lệ: {detail}', en: 'Invalid command: {detail}' },
+  noTrustAnchors: {
+    vi: 'Cần ít nhất một chứng thư gốc tin cậy (--trust CA.pem) để kiểm tra chữ ký; Niêm không tự tin cậy người ký nào.',
+    en: 'At least one trust anchor (--trust CA.pem) is needed to check the signatures; Niêm never trusts a signer silently.',
+  },
+  badLevel: {
+    vi: 'Độ mật phải là một trong thuong, mat, toi-mat, tuyet-mat (bắt buộc, không có mặc định).',
+    en: 'The level must be one of thuong, mat, toi-mat, tuyet-mat (required, no default).',
+  },
+  fileUnreadable: {
+    vi: 'Không đọc được tệp {path}: {reason}',
+    en: 'Cannot read the file {path}: {reason}',
+  },
+  metaInvalid: {
+    vi: 'Tệp siêu dữ liệu {path} không phải JSON hợp lệ.',
+    en: 'The metadata file {path} is not valid JSON.',
+  },
+  sealed: {
+    vi: 'Đã niêm phong {count} tệp vào {path} ({bytes} byte), độ mật {level}, cho {recipients} người nhận:',
+    en: 'Sealed {count} file(s) into {path} ({bytes} bytes), level {level}, for {recipients} recipient(s):',
+  },
+  foreignNotice: {
+    vi: 'Lưu ý: gói tin do công cụ khác tạo, không có siêu dữ liệu; nội dung được ghi thành một tệp content.bin.',
+    en: 'Notice: the package was made by another tool and carries no metadata; its content was written as one file, content.bin.',
+  },
+  notStated: { vi: 'không ghi', en: 'not stated' },
+  report: {
+    vi: {
+      package: 'Gói tin',
+      formatVersion: 'Phiên bản định dạng',
+      openedWith: 'Mở bằng chứng thư',
+      tag: 'Thẻ toàn vẹn (GCM)',
+      levelOutside: 'Độ mật bên ngoài',
+      levelInside: 'Độ mật bên trong (đã ký)',
+      levelManifest: 'Độ mật trong manifest.json',
+      levelsAgree: 'Độ mật khớp nhau',
+      signer: 'Người ký',
+      organization: 'Tổ chức',
+      serial: 'Số sê-ri chứng thư',
+      signingTime: 'Thời điểm ký (do người ký khai)',
+      signature: 'Chữ ký',
+      signingCertificate: 'Ràng buộc chứng thư (ESS)',
+      chain: 'Chuỗi chứng thư',
+      validity: 'Hiệu lực tại thời điểm ký',
+      keyUsage: 'Mục đích sử dụng khoá',
+      revocation: 'Thu hồi',
+      documents: 'Tài liệu',
+      result: 'Kết quả',
+      recipients: 'Người nhận',
+      size: 'Kích thước',
+      outDir: 'Đã ghi vào',
+    },
+    en: {
+      package: 'Package',
+      formatVersion: 'Format version',
+      openedWith: 'Opened with certificate',
+      tag: 'Integrity tag (GCM)',
+      levelOutside: 'Level outside',
+      levelInside: 'Level inside (signed)',
+      levelManifest: 'Level in manifest.json',
+      levelsAgree: 'Levels agree',
+      signer: 'Signer',
+      organization: 'Organisation',
+      serial: 'Certificate serial',
+      signingTime: 'Signing time (as stated by the signer)',
+      signature: 'Signature',
+      signingCertificate: 'Certificate binding (ESS)',
+      chain: 'Certificate chain',
+      validity: 'Valid at signing time',
+      keyUsage: 'Key usage',
+      revocation: 'Revocation',
+      documents: 'Documents',
+      result: 'Result',
+      recipients: 'Recipients',
+      size: 'Size',
+      outDir: 'Written to',
+    },
+  },
+  words: {
+    vi: {
+      valid: 'hợp lệ',
+      invalid: 'KHÔNG hợp lệ',
+      tampered: 'BỊ THAY ĐỔI',
+      untrusted: 'KHÔNG tin cậy',
+      'not-reached': 'chưa kiểm tra đến',
+      absent: 'không có',
+      mismatch: 'KHÔNG khớp',
+      'not-checked': 'chưa kiểm tra',
+      yes: 'có',
+      no: 'KHÔNG',
+      unverified: 'chưa xác thực cho đến khi mở',
+      refused: 'BỊ TỪ CHỐI, không ghi tệp nào',
+      opened: 'đã mở',
+      bytes: 'byte',
+    },
+    en: {
+      valid: 'valid',
+      invalid: 'INVALID',
+      tampered: 'TAMPERED',
+      untrusted: 'UNTRUSTED',
+      'not-reached': 'not reached',
+      absent: 'absent',
+      mismatch: 'MISMATCH',
+      'not-checked': 'not checked',
+      yes: 'yes',
+      no: 'NO',
+      unverified: 'unverified until opened',
+      refused: 'REFUSED, nothing written',
+      opened: 'opened',
+      bytes: 'bytes',
+    },
+  },
   pinStates: {
     vi: {
       normal: 'bình thường',

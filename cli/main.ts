@@ -4,6 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { cliMessages, say, type Lang } from './cli-messages.ts';
+import { inspectCommand, openCommand, sealCommand } from './commands/seal-command.ts';
 import { CommandFailure, tokenChangePin, tokenList, tokenLogin } from './commands/token-command.ts';
 
 async function run(argv: string[]): Promise<number> {
@@ -23,6 +24,13 @@ async function run(argv: string[]): Promise<number> {
         module: { type: 'string' },
         token: { type: 'string' },
         lang: { type: 'string' },
+        to: { type: 'string', multiple: true },
+        'to-oaep-sha1': { type: 'string', multiple: true },
+        level: { type: 'string' },
+        meta: { type: 'string' },
+        chain: { type: 'string', multiple: true },
+        trust: { type: 'string', multiple: true },
+        out: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -60,6 +68,36 @@ async function run(argv: string[]): Promise<number> {
       if (!values.token)
         throw new CommandFailure(say(cliMessages.usageError, lang, { detail: '--token' }), 2);
       process.stdout.write(`${await tokenLogin({ ...common, token: values.token })}\n`);
+      return 0;
+    }
+    if (group === 'seal') {
+      const output = await sealCommand({
+        ...common,
+        ...(values.token ? { token: values.token } : {}),
+        to: values.to ?? [],
+        toOaepSha1: values['to-oaep-sha1'] ?? [],
+        ...(values.level !== undefined ? { level: values.level } : {}),
+        ...(values.meta !== undefined ? { meta: values.meta } : {}),
+        chain: values.chain ?? [],
+        ...(values.out !== undefined ? { out: values.out } : {}),
+        files: positionals.slice(1),
+      });
+      process.stdout.write(`${output}\n`);
+      return 0;
+    }
+    if (group === 'open' && command !== undefined && positionals.length === 2) {
+      const output = await openCommand({
+        ...common,
+        ...(values.token ? { token: values.token } : {}),
+        trust: values.trust ?? [],
+        ...(values.out !== undefined ? { out: values.out } : {}),
+        path: command,
+      });
+      process.stdout.write(`${output}\n`);
+      return 0;
+    }
+    if (group === 'inspect' && command !== undefined && positionals.length === 2) {
+      process.stdout.write(`${await inspectCommand({ ...common, path: command })}\n`);
       return 0;
     }
   } catch (err) {

@@ -1,0 +1,393 @@
+/**
+ * `niem seal`, `niem open`, `niem inspect`: sealed packages from the command line.
+ *
+ * The CLI is a headless, single-process tool: seal and open open the token here
+ * (TokenService) rather than through the native process, and hand it to the pipeline of
+ * native/seal/pipeline through the small adapters there, which the native process will
+ * use over the token host later. The PIN comes from NIEM_PIN or a hidden prompt, never argv.
+ */
+import { readFile } from 'node:fs/promises';
+import { X509Certificate } from 'node:crypto';
+import { NiemError, toWireError, type WireError } from '../../native/api/errors.ts';
+import type { TokenInfo } from '../../native/api/contract.ts';
+import { isLevelCode, levels, type LevelCode } from '../../native/seal/levels.ts';
+import {
+  PackageRefused,
+  inspectPackage,
+  openPackage,
+  sealPackage,
+  tokenRecipientKeys,
+  tokenSenderRecipient,
+  tokenSigner,
+  type InspectedPackage,
+  type PackageMetadata,
+  type PackageReport,
+} from '../../native/seal/pipeline/index.ts';
+import { settingsPath } from '../../native/service/settings.ts';
+import { resolveModules } from '../../native/token/module-config.ts';
+import { TokenService } from '../../native/token/token-service.ts';
+import { cliMessages, describeError, say, type Lang } from '../cli-messages.ts';
+import { readHiddenLine } from '../pin-prompt.ts';
+import { CommandFailure } from './token-command.ts';
+
+interface Common {
+  json: boolean;
+  lang: Lang;
+  module?: string;
+}
+
+export interface SealCommandOptions extends Common {
+  token?: string;
+  to: string[];
+  toOaepSha1: string[];
+  level?: string;
+  meta?: string;
+  chain: string[];
+  out?: string;
+  files: string[];
+}
+
+export interface OpenCommandOptions extends Common {
+  token?: string;
+  trust: string[];
+  out?: string;
+  path: string;
+}
+
+export interface InspectCommandOptions extends Common {
+  path: string;
+}
+
+const usage = (lang: Lang, detail: string): CommandFailure =>
+  new CommandFailure(say(cliMessages.usageError, lang, { detail }), 2);
+
+/** A failure of the operation: the kind's vi/en text, exit 1. */
+function failure(err: unknown, lang: Lang): CommandFailure {
+  if (err instanceof CommandFailure) return err;
+  const wire: WireError = toWireError(err);
+  return new CommandFailure(describeError(wire, lang), 1, wire);
+}
+
+/** Every certificate of a PEM file (several blocks allowed) or the one of a DER file. */
+export async function readCertificates(path: string, lang: Lang): Promise<Uint8Array[]> {
+  let data: Buffer;
+  try {
+    data = await readFile(path);
+  } catch (err) {
+    throw new CommandFailure(
+      say(cliMessages.fileUnreadable, lang, { path, reason: (err as Error).message }),
+      1,
+    );
+  }
+  const text = data.toString('latin1');
+  const blocks = [
+    ...text.matchAll(/-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/g),
+  ].map((m) => new Uint8Array(Buffer.from((m[1] ?? '').replace(/\s+/g, ''), 'base64')));
+  const ders = blocks.length > 0 ? blocks : [new Uint8Array(data)];
+  for (const der of ders) {
+    try {
+      new X509Certificate(der);
+    } catch (err) {
+      throw failure(new NiemError('malformed', `${path}: not a certificate`, { cause: err }), lang);
+    }
+  }
+  return ders;
+}
+
+async function readOneCertificate(path: string, lang: Lang): Promise<Uint8Array> {
+  const [first] = await readCertificates(path, lang);
+  if (first === undefined) throw usage(lang, path);
+  return first;
+}
+
+/** The PIN from NIEM_PIN, or typed hidden on the terminal; a usage failure if neither. */
+async function readPin(label: string, lang: Lang): Promise<string> {
+  const fromEnv = process.env.NIEM_PIN;
+  if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
+  if (!process.stdin.isTTY) throw new CommandFailure(say(cliMessages.noPin, lang), 2);
+  return readHiddenLine(say(cliMessages.pinPrompt, lang === 'en' ? 'en' : 'vi', { label }));
+}
+
+function pickToken(tokens: TokenInfo[], wanted: string, lang: Lang): TokenInfo {
+  const byLabel = tokens.filter((t) => t.label === wanted);
+  if (byLabel.length === 1 && byLabel[0]) return byLabel[0];
+  const other = tokens.filter((t) => t.serial === wanted || t.id === wanted);
+  if (byLabel.length === 0 && other.length === 1 && other[0]) return other[0];
+  if (byLabel.length > 1)
+    throw new CommandFailure(say(cliMessages.tokenAmbiguous, lang, { label: wanted }), 1);
+  throw new CommandFailure(say(cliMessages.tokenNotFound, lang, { label: wanted }), 1, {
+    kind: 'token-absent',
+    message: 'no token with that label',
+  });
+}
+
+/** Opens the configured modules, signs in on `label` and runs `work`; always closes. */
+async function withToken<T>(
+  options: Common,
+  label: string,
+  work: (service: TokenService) => Promise<T>,
+): Promise<T> {
+  const { modules } = resolveModules({
+    ...(options.module ? { flag: options.module } : {}),
+    env: process.env,
+    settingsFile: settingsPath(process.env),
+  });
+  const service = await TokenService.open({ modules });
+  try {
+    for (const m of service.moduleProblems) {
+      process.stderr.write(
+        `${say(cliMessages.moduleFailed, options.lang, { path: m.path, reason: m.reason })}\n`,
+      );
+    }
+    const token = pickToken(await service.listTokens(), label, options.lang);
+    if (token.pinState === 'locked') throw new NiemError('pin-locked', 'locked');
+    let pin: string | null = null;
+    if (token.protectedAuthPath) {
+      process.stderr.write(`${say(cliMessages.usePinPad, options.lang, { label: token.label })}\n`);
+    } else {
+      pin = await readPin(token.label, options.lang);
+    }
+    await service.login(token.id, pin);
+    pin = null;
+    return await work(service);
+  } finally {
+    await service.close();
+  }
+}
+
+function levelName(level: LevelCode | undefined, l: 'vi' | 'en'): string {
+  return level === undefined ? cliMessages.notStated[l] : `${levels[level][l]} (${level})`;
+}
+
+const langsOf = (lang: Lang): ('vi' | 'en')[] => (lang === 'both' ? ['vi', 'en'] : [lang]);
+
+function table(rows: [string, string][]): string {
+  const width = Math.max(...rows.map(([k]) => [...k].length));
+  return rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n');
+}
+
+export async function sealCommand(options: SealCommandOptions): Promise<string> {
+  const { lang } = options;
+  if (!options.token) throw usage(lang, '--token');
+  if (!options.out) throw usage(lang, '--out');
+  if (options.level === undefined || !isLevelCode(options.level)) {
+    throw new CommandFailure(say(cliMessages.badLevel, lang), 2);
+  }
+  if (options.files.length === 0) throw usage(lang, 'FILE…');
+  if (options.to.length + options.toOaepSha1.length === 0) throw usage(lang, '--to');
+  const level = options.level;
+  const out = options.out;
+  try {
+    let metadata: PackageMetadata | undefined;
+    if (options.meta !== undefined) {
+      let text: string;
+      try {
+        text = await readFile(options.meta, 'utf8');
+      } catch (err) {
+        throw new CommandFailure(
+          say(cliMessages.fileUnreadable, lang, {
+            path: options.meta,
+            reason: (err as Error).message,
+          }),
+          1,
+        );
+      }
+      try {
+        metadata = JSON.parse(text) as PackageMetadata;
+      } catch {
+        throw new CommandFailure(say(cliMessages.metaInvalid, lang, { path: options.meta }), 1);
+      }
+    }
+    const recipients = [
+      ...(await Promise.all(
+        options.to.map(async (p) => ({ certificate: await readOneCertificate(p, lang) })),
+      )),
+      ...(await Promise.all(
+        options.toOaepSha1.map(async (p) => ({
+          certificate: await readOneCertificate(p, lang),
+          oaepHash: 'sha1' as const,
+        })),
+      )),
+    ];
+    const chain = (await Promise.all(options.chain.map((p) => readCertificates(p, lang)))).flat();
+    const sealed = await withToken(options, options.token, async (service) =>
+      sealPackage({
+        files: options.files,
+        ...(metadata ? { metadata } : {}),
+        level,
+        signers: [await tokenSigner(service)],
+        certificates: chain,
+        sender: await tokenSenderRecipient(service),
+        recipients,
+        out,
+      }),
+    );
+    if (options.json) return JSON.stringify(sealed, null, 2);
+    return langsOf(lang)
+      .map((l) =>
+        [
+          say(cliMessages.sealed, l, {
+            count: sealed.manifest.documents.length,
+            path: sealed.path,
+            bytes: sealed.bytes,
+            level: levelName(level, l),
+            recipients: sealed.recipients.length,
+          }),
+          ...sealed.recipients.map((r) => `  ${r.subject} #${r.serial} (${r.keyType})`),
+        ].join('\n'),
+      )
+      .join('\n\n');
+  } catch (err) {
+    throw failure(err, lang);
+  }
+}
+
+/** The verification report as a human table, in one language. */
+export function formatReport(report: PackageReport, l: 'vi' | 'en', pkg: string): string {
+  const h = cliMessages.report[l];
+  const w = cliMessages.words[l];
+  const rows: [string, string][] = [
+    [h.package, pkg],
+    [
+      h.formatVersion,
+      report.formatVersion === undefined ? cliMessages.notStated[l] : String(report.formatVersion),
+    ],
+  ];
+  if (report.openedWith) {
+    rows.push([
+      h.openedWith,
+      `${report.openedWith.subject} #${report.openedWith.serial} (${report.openedWith.type})`,
+    ]);
+  }
+  rows.push([h.tag, w[report.tag]]);
+  rows.push([h.levelOutside, levelName(report.levels.outside, l)]);
+  rows.push([h.levelInside, levelName(report.levels.inside, l)]);
+  if (report.content === 'niem-body')
+    rows.push([h.levelManifest, levelName(report.levels.manifest, l)]);
+  rows.push([h.levelsAgree, report.levels.agree ? w.yes : w.no]);
+  const signers = report.signedData?.signers ?? [];
+  signers.forEach((s, i) => {
+    const problem = s.chain.problem;
+    const validity =
+      problem === 'expired' || problem === 'not-yet-valid'
+        ? w.invalid
+        : s.chain.path.length > 0
+          ? w.valid
+          : w['not-reached'];
+    const keyUsage =
+      problem === 'key-usage' ? w.invalid : s.chain.path.length > 0 ? w.valid : w['not-reached'];
+    rows.push([`${h.signer} ${i + 1}`, s.commonName ?? '?']);
+    rows.push([
+      `  ${h.organization}`,
+      [s.organization, s.organizationIdentifier].filter(Boolean).join(' — ') || '?',
+    ]);
+    rows.push([`  ${h.serial}`, s.serialNumber ?? '?']);
+    rows.push([`  ${h.signingTime}`, s.signingTime?.toISOString() ?? cliMessages.notStated[l]]);
+    rows.push([
+      `  ${h.signature}`,
+      `${w[s.signature]} (${s.signatureAlgorithm}, ${s.digestAlgorithm})`,
+    ]);
+    rows.push([`  ${h.signingCertificate}`, w[s.signingCertificate]]);
+    rows.push([
+      `  ${h.chain}`,
+      s.chain.status === 'valid'
+        ? `${w.valid} (${s.chain.path.join(' → ')})`
+        : `${w.untrusted}: ${s.chain.reason ?? s.chain.problem ?? ''}`,
+    ]);
+    rows.push([`  ${h.validity}`, validity]);
+    rows.push([`  ${h.keyUsage}`, keyUsage]);
+    rows.push([`  ${h.revocation}`, w['not-checked']]);
+    rows.push([`  ${h.result}`, w[s.verdict]]);
+  });
+  report.documents.forEach((d, i) => {
+    rows.push([i === 0 ? h.documents : '', `${d.name} (${d.size} ${w.bytes}, ${d.mediaType})`]);
+  });
+  rows.push([
+    h.result,
+    report.committed ? `${w.opened} — ${h.outDir} ${report.outDir}` : w.refused,
+  ]);
+  const lines = [table(rows)];
+  if (report.notice === 'foreign-content') lines.push(cliMessages.foreignNotice[l]);
+  return lines.join('\n');
+}
+
+function reportText(report: PackageReport, lang: Lang, pkg: string): string {
+  return langsOf(lang)
+    .map((l) => formatReport(report, l, pkg))
+    .join('\n\n');
+}
+
+export async function openCommand(options: OpenCommandOptions): Promise<string> {
+  const { lang } = options;
+  if (!options.token) throw usage(lang, '--token');
+  if (!options.out) throw usage(lang, '--out');
+  if (options.trust.length === 0)
+    throw new CommandFailure(say(cliMessages.noTrustAnchors, lang), 2);
+  const outDir = options.out;
+  try {
+    const trustAnchors = (
+      await Promise.all(options.trust.map((p) => readCertificates(p, lang)))
+    ).flat();
+    const report = await withToken(options, options.token, async (service) =>
+      openPackage({
+        path: options.path,
+        keys: await tokenRecipientKeys(service),
+        trustAnchors,
+        outDir,
+      }),
+    );
+    if (options.json) return JSON.stringify({ report }, null, 2);
+    return reportText(report, lang, options.path);
+  } catch (err) {
+    const fail = failure(err, lang);
+    if (err instanceof PackageRefused) {
+      if (options.json) {
+        process.stdout.write(
+          `${JSON.stringify({ report: err.report, error: fail.wire }, null, 2)}\n`,
+        );
+        throw new CommandFailure(fail.message, 1);
+      }
+      process.stdout.write(`${reportText(err.report, lang, options.path)}\n`);
+    }
+    throw fail;
+  }
+}
+
+function formatInspect(p: InspectedPackage, l: 'vi' | 'en'): string {
+  const h = cliMessages.report[l];
+  const w = cliMessages.words[l];
+  const rows: [string, string][] = [
+    [h.package, p.path],
+    [
+      h.formatVersion,
+      p.formatVersion === undefined ? cliMessages.notStated[l] : String(p.formatVersion),
+    ],
+    [
+      h.levelOutside,
+      p.level === undefined
+        ? cliMessages.notStated[l]
+        : `${levelName(p.level, l)} — ${w.unverified}`,
+    ],
+    [h.size, `${p.size} ${w.bytes}`],
+  ];
+  p.recipients.forEach((r, i) => {
+    const who =
+      r.issuer !== undefined
+        ? `${r.issuer} #${r.serial ?? ''}`
+        : `SKI ${r.subjectKeyIdentifier ?? '?'}`;
+    rows.push([i === 0 ? h.recipients : '', `${who} (${r.type}: ${r.description})`]);
+  });
+  return table(rows);
+}
+
+export async function inspectCommand(options: InspectCommandOptions): Promise<string> {
+  try {
+    const inspected = await inspectPackage(options.path);
+    if (options.json) return JSON.stringify(inspected, null, 2);
+    return langsOf(options.lang)
+      .map((l) => formatInspect(inspected, l))
+      .join('\n\n');
+  } catch (err) {
+    throw failure(err, options.lang);
+  }
+}

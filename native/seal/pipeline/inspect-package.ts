@@ -1,0 +1,11 @@
+/** `niem inspect`: what a package file states about itself, without a key or a token. */
+import { createReadStream } from 'node:fs';
+import { inspectEnvelope, type InspectedEnvelope } from '../envelope/index.ts';
+
+export type InspectedPackage = InspectedEnvelope & { path: string };
+
+/** Reads the header, streams past the ciphertext, reads the authAttrs. Nothing is verified. */
+export async function inspectPackage(path: string): Promise<InspectedPackage> {
+  const inspected = await inspectEnvelope(createReadStream(path));
+  return { path, ...inspected };
+}
