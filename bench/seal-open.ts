@@ -1,0 +1,382 @@
+/**
+ * Package bench (issue #4 item 7): seals a generated file (default 1 GiB) into a Niêm
+ * package for two recipients (RSA-3072 OAEP-SHA256 and EC P-256) signed by an RSA-3072
+ * signer, opens it again (GCM tag, signature and chain verified, the document written to
+ * an out dir), and in the same run does the same with the openssl CLI pipeline and the
+ * same algorithms:
+ *
+ *   seal: openssl cms -sign -stream … | openssl cms -encrypt -stream -aes-256-gcm …
+ *   open: openssl cms -decrypt … | openssl cms -verify …
+ *
+ * Every measurement runs in a fresh process so that its peak RSS (VmHWM) is its own: Niêm
+ * in a child `node` running this file with `--child`, openssl's two pipeline members each
+ * under `/usr/bin/time -f %M` (the pipeline's peak is the larger of the two). Keys are
+ * software keys (node:crypto / openssl files): the bench measures the package code, not
+ * SoftHSM2 or a token. Prints one JSON object on stdout, progress on stderr; the temp dir
+ * (PKI, input, packages, outputs) is removed at the end, also on failure or Ctrl-C.
+ *
+ *   source scripts/env.sh && node bench/seal-open.ts [--mib 1024] > seal-open.json
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { X509Certificate, createPrivateKey, randomBytes } from 'node:crypto';
+import { createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { recipientCertificate, softwareRecipientKey } from '../native/seal/cms-crypto/index.ts';
+import { openPackage, sealPackage } from '../native/seal/pipeline/index.ts';
+import { softwareSigner } from '../native/seal/signed-data/index.ts';
+
+const MiB = 1024 * 1024;
+const TARGETS = { sealRatio: 2, openRatio: 5, peakRssMiB: 160 };
+
+const round = (n: number): number => Math.round(n * 10) / 10;
+const round2 = (n: number): number => Math.round(n * 100) / 100;
+
+interface Measured {
+  mibPerSec: number;
+  seconds: number;
+  peakRssMiB: number;
+}
+
+/** What a `--child` process prints: the operation's wall time and its own VmHWM. */
+interface ChildResult {
+  seconds: number;
+  peakRssMiB: number;
+  detail: Record<string, unknown>;
+}
+
+/** The files of the throwaway PKI, all in `dir`. */
+interface Pki {
+  dir: string;
+  caPem: string;
+  signerKey: string;
+  signerPem: string;
+  rsaKey: string;
+  rsaPem: string;
+  p256Key: string;
+  p256Pem: string;
+}
+
+function openssl(args: string[]): void {
+  execFileSync('openssl', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+}
+
+function vmHwmMiB(): number {
+  const status = readFileSync('/proc/self/status', 'utf8');
+  const kib = Number(/VmHWM:\s+(\d+)\s+kB/.exec(status)?.[1]);
+  return round(Math.max(kib, process.resourceUsage().maxRSS) / 1024);
+}
+
+// ---------------------------------------------------------------- child: one measurement
+
+async function child(mode: string, pkiJson: string, input: string, work: string): Promise<void> {
+  const pki = JSON.parse(pkiJson) as Pki;
+  const pkg = join(work, 'niem.p7m');
+  const start = performance.now();
+  let detail: Record<string, unknown>;
+  if (mode === 'seal') {
+    const sealed = await sealPackage({
+      files: [input],
+      level: 'mat',
+      signers: [
+        softwareSigner(
+          createPrivateKey(readFileSync(pki.signerKey)),
+          new Uint8Array(new X509Certificate(readFileSync(pki.signerPem)).raw),
+        ),
+      ],
+      sender: { certificate: readFileSync(pki.rsaPem, 'utf8') },
+      recipients: [{ certificate: readFileSync(pki.p256Pem, 'utf8') }],
+      out: pkg,
+    });
+    detail = { packageBytes: sealed.bytes, recipients: sealed.recipients.length };
+  } else {
+    const report = await openPackage({
+      path: pkg,
+      keys: [
+        softwareRecipientKey(
+          createPrivateKey(readFileSync(pki.rsaKey)),
+          recipientCertificate(readFileSync(pki.rsaPem, 'utf8')),
+        ),
+      ],
+      trustAnchors: [new Uint8Array(new X509Certificate(readFileSync(pki.caPem)).raw)],
+      outDir: join(work, 'niem-out'),
+    });
+    const signer = report.signedData?.signers[0];
+    if (!report.committed || report.tag !== 'valid') throw new Error('bench: open not committed');
+    detail = {
+      tag: report.tag,
+      openedWith: report.openedWith?.type,
+      signature: signer?.signature,
+      verdict: signer?.verdict,
+      documents: report.documents.map((d) => d.size),
+    };
+  }
+  const seconds = (performance.now() - start) / 1000;
+  const result: ChildResult = { seconds, peakRssMiB: vmHwmMiB(), detail };
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+// ---------------------------------------------------------------- parent
+
+function makePki(dir: string): Pki {
+  const f = (name: string): string => join(dir, name);
+  writeFileSync(
+    f('ca.ext'),
+    [
+      '[req]',
+      'distinguished_name=dn',
+      '[dn]',
+      '[v3]',
+      'basicConstraints=critical,CA:TRUE',
+      'keyUsage=critical,keyCertSign,cRLSign',
+      'subjectKeyIdentifier=hash',
+      'authorityKeyIdentifier=keyid:always',
+      '',
+    ].join('\n'),
+  );
+  const signerExt = [
+    'basicConstraints=CA:FALSE',
+    'keyUsage=critical,digitalSignature,nonRepudiation',
+    'subjectKeyIdentifier=hash',
+    'authorityKeyIdentifier=keyid',
+  ];
+  const recipientExt = [
+    'basicConstraints=CA:FALSE',
+    'keyUsage=critical,keyEncipherment,keyAgreement,digitalSignature',
+    'subjectKeyIdentifier=hash',
+    'authorityKeyIdentifier=keyid',
+  ];
+  const rsa = ['-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:3072'];
+  const p256 = ['-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256'];
+  openssl(['genpkey', ...p256, '-out', f('ca.key')]);
+  // prettier-ignore
+  openssl(['req', '-new', '-x509', '-utf8', '-key', f('ca.key'), '-subj', '/C=VN/O=Niêm Bench/CN=Niêm Bench CA',
+    '-days', '30', '-config', f('ca.ext'), '-extensions', 'v3', '-out', f('ca.pem')]);
+  const issue = (name: string, keyArgs: string[], cn: string, ext: string[]): void => {
+    writeFileSync(f(`${name}.ext`), `${ext.join('\n')}\n`);
+    openssl(['genpkey', ...keyArgs, '-out', f(`${name}.key`)]);
+    // prettier-ignore
+    openssl(['req', '-new', '-utf8', '-key', f(`${name}.key`), '-subj', `/C=VN/O=Niêm Bench/CN=${cn}`,
+      '-out', f(`${name}.csr`)]);
+    // prettier-ignore
+    openssl(['x509', '-req', '-in', f(`${name}.csr`), '-CA', f('ca.pem'), '-CAkey', f('ca.key'),
+      '-CAcreateserial', '-days', '30', '-extfile', f(`${name}.ext`), '-out', f(`${name}.pem`)]);
+  };
+  issue('signer', rsa, 'Bench Signer RSA-3072', signerExt);
+  issue('rsa', rsa, 'Bench Recipient RSA-3072', recipientExt);
+  issue('p256', p256, 'Bench Recipient P-256', recipientExt);
+  return {
+    dir,
+    caPem: f('ca.pem'),
+    signerKey: f('signer.key'),
+    signerPem: f('signer.pem'),
+    rsaKey: f('rsa.key'),
+    rsaPem: f('rsa.pem'),
+    p256Key: f('p256.key'),
+    p256Pem: f('p256.pem'),
+  };
+}
+
+/** N MiB: one random MiB, its first 8 bytes replaced by the block number (no two alike). */
+async function writeInput(path: string, sizeMiB: number): Promise<void> {
+  const block = randomBytes(MiB);
+  await pipeline(
+    Readable.from(
+      (function* () {
+        for (let i = 0; i < sizeMiB; i++) {
+          const b = Buffer.from(block);
+          b.writeBigUInt64BE(BigInt(i), 0);
+          yield b;
+        }
+      })(),
+    ),
+    createWriteStream(path),
+  );
+}
+
+function run(
+  command: string,
+  args: string[],
+): Promise<{ stdout: string; seconds: number; code: number | null }> {
+  return new Promise((resolve, reject) => {
+    const start = performance.now();
+    const p = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    let stdout = '';
+    p.stdout.setEncoding('utf8');
+    p.stdout.on('data', (d: string) => {
+      stdout += d;
+    });
+    p.on('error', reject);
+    p.on('close', (code) => {
+      resolve({ stdout, seconds: (performance.now() - start) / 1000, code });
+    });
+  });
+}
+
+async function niem(
+  mode: 'seal' | 'open',
+  pki: Pki,
+  input: string,
+  sizeMiB: number,
+): Promise<Measured & { detail: Record<string, unknown> }> {
+  // prettier-ignore
+  const r = await run(process.execPath, [import.meta.filename, '--child', mode, JSON.stringify(pki),
+    input, pki.dir]);
+  if (r.code !== 0) throw new Error(`bench: niem ${mode} child failed (${r.code})`);
+  const c = JSON.parse(r.stdout) as ChildResult;
+  return {
+    mibPerSec: round(sizeMiB / c.seconds),
+    seconds: round2(c.seconds),
+    peakRssMiB: c.peakRssMiB,
+    detail: c.detail,
+  };
+}
+
+const q = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
+
+/** Runs `left | right` under bash with pipefail, each member under /usr/bin/time. */
+async function opensslPipeline(
+  dir: string,
+  name: string,
+  left: string[],
+  right: string[],
+  sizeMiB: number,
+): Promise<Measured & { peakRssMiBEach: [number, number] }> {
+  const [t1, t2] = [join(dir, `${name}.time1`), join(dir, `${name}.time2`)];
+  const timed = (file: string, args: string[]): string =>
+    ['/usr/bin/time', '-f', '%M', '-o', file, 'openssl', ...args].map(q).join(' ');
+  const script = `set -o pipefail; ${timed(t1, left)} | ${timed(t2, right)}`;
+  const r = await run('bash', ['-c', script]);
+  if (r.code !== 0) throw new Error(`bench: openssl ${name} failed (${r.code})`);
+  const rss = (file: string): number =>
+    round(Number(readFileSync(file, 'utf8').trim().split('\n').at(-1)) / 1024);
+  const each: [number, number] = [rss(t1), rss(t2)];
+  return {
+    mibPerSec: round(sizeMiB / r.seconds),
+    seconds: round2(r.seconds),
+    peakRssMiB: Math.max(...each),
+    peakRssMiBEach: each,
+  };
+}
+
+async function main(): Promise<void> {
+  const argIndex = process.argv.indexOf('--mib');
+  const sizeMiB = argIndex > 0 ? Number(process.argv[argIndex + 1]) : 1024;
+  if (!Number.isInteger(sizeMiB) || sizeMiB <= 0) throw new Error('--mib: a positive integer');
+  const dir = mkdtempSync(join(tmpdir(), 'niem-seal-bench-'));
+  const cleanup = (): void => rmSync(dir, { recursive: true, force: true });
+  const onSignal = (): void => {
+    cleanup();
+    process.exit(130);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    process.stderr.write('making the PKI…\n');
+    const pki = makePki(dir);
+    const input = join(dir, 'input.bin');
+    process.stderr.write(`writing ${sizeMiB} MiB…\n`);
+    await writeInput(input, sizeMiB);
+
+    process.stderr.write('niem seal…\n');
+    const nSeal = await niem('seal', pki, input, sizeMiB);
+    process.stderr.write(`  ${JSON.stringify(nSeal)}\nniem open…\n`);
+    const nOpen = await niem('open', pki, input, sizeMiB);
+    process.stderr.write(`  ${JSON.stringify(nOpen)}\n`);
+    const niemPackageBytes = statSync(join(dir, 'niem.p7m')).size;
+    rmSync(join(dir, 'niem-out'), { recursive: true, force: true });
+    rmSync(join(dir, 'niem.p7m'));
+
+    const pkg = join(dir, 'openssl.p7m');
+    process.stderr.write('openssl cms -sign -stream | cms -encrypt -stream…\n');
+    // prettier-ignore
+    const oSeal = await opensslPipeline(dir, 'seal',
+      ['cms', '-sign', '-stream', '-binary', '-nodetach', '-md', 'sha256', '-in', input,
+        '-signer', pki.signerPem, '-inkey', pki.signerKey, '-outform', 'DER'],
+      ['cms', '-encrypt', '-stream', '-binary', '-aes-256-gcm',
+        '-recip', pki.rsaPem, '-keyopt', 'rsa_padding_mode:oaep', '-keyopt', 'rsa_oaep_md:sha256',
+        '-keyopt', 'rsa_mgf1_md:sha256', '-recip', pki.p256Pem, '-keyopt', 'ecdh_kdf_md:sha256',
+        '-outform', 'DER', '-out', pkg],
+      sizeMiB);
+    process.stderr.write(`  ${JSON.stringify(oSeal)}\nopenssl cms -decrypt | cms -verify…\n`);
+    const opensslOut = join(dir, 'openssl-out');
+    mkdirSync(opensslOut);
+    // prettier-ignore
+    const oOpen = await opensslPipeline(dir, 'open',
+      ['cms', '-decrypt', '-binary', '-inform', 'DER', '-in', pkg, '-recip', pki.rsaPem,
+        '-inkey', pki.rsaKey],
+      ['cms', '-verify', '-binary', '-inform', 'DER', '-CAfile', pki.caPem,
+        '-out', join(opensslOut, 'input.bin')],
+      sizeMiB);
+    process.stderr.write(`  ${JSON.stringify(oOpen)}\n`);
+    const opensslPackageBytes = statSync(pkg).size;
+    if (statSync(join(opensslOut, 'input.bin')).size !== sizeMiB * MiB) {
+      throw new Error('bench: openssl open did not give back the input');
+    }
+
+    const ratios = {
+      seal: round2(nSeal.mibPerSec / oSeal.mibPerSec),
+      open: round2(nOpen.mibPerSec / oOpen.mibPerSec),
+    };
+    const niemPeak = Math.max(nSeal.peakRssMiB, nOpen.peakRssMiB);
+    const result = {
+      bench: 'seal-open',
+      date: new Date().toISOString(),
+      machine: {
+        node: process.version,
+        platform: `${process.platform} ${process.arch}`,
+        cpu: cpus()[0]?.model ?? 'unknown',
+        cores: cpus().length,
+        openssl: execFileSync('openssl', ['version'], { encoding: 'utf8' }).trim(),
+      },
+      sizeMiB,
+      keys: 'software (node:crypto KeyObject / openssl key files), not SoftHSM2 or a token',
+      algorithms:
+        'SignedData RSA-3072 PKCS#1 v1.5 SHA-256; AuthEnvelopedData AES-256-GCM to RSA-3072 ' +
+        'OAEP-SHA256 (KTRI) + EC P-256 ECDH X9.63-SHA256 (KARI); both opened with the RSA key',
+      niem: {
+        seal: { ...strip(nSeal), packageBytes: niemPackageBytes },
+        open: strip(nOpen),
+        openDetail: nOpen.detail,
+      },
+      openssl: {
+        seal: { ...oSeal, packageBytes: opensslPackageBytes },
+        open: oOpen,
+      },
+      ratios,
+      targets: TARGETS,
+      met: {
+        sealRatio: ratios.seal >= TARGETS.sealRatio,
+        openRatio: ratios.open >= TARGETS.openRatio,
+        peakRssMiB: niemPeak <= TARGETS.peakRssMiB,
+      },
+      notes: [
+        'Software keys on both sides: the figures are the package code and openssl, not a token (one RSA signature and one RSA decryption per package, negligible at this size).',
+        'Niêm times are the sealPackage / openPackage calls inside a fresh node process (startup excluded); openssl times are the whole bash pipeline. Peak RSS is VmHWM of the process (openssl: the larger of the two pipeline members, from /usr/bin/time %M).',
+        'Niêm seal reads the input twice: describeFile hashes it for manifest.json before the tar body is streamed through SignedData and AES-GCM.',
+        'openssl cms -decrypt and cms -verify read the whole DER structure into memory (d2i_CMS_bio), hence their peak RSS in the size of the package.',
+        'Niêm peak RSS is flat in the size (≈200 MiB at 64 MiB and at 1 GiB): ≈63 MiB is node running TypeScript, ≈40 MiB loading the seal modules (type stripping), ≈25 MiB the digest worker thread, the rest young-generation garbage (64 KiB chunk buffers between scavenges; node --max-semi-space-size=1 brings it to ≈146 MiB) and malloc arenas (MALLOC_ARENA_MAX=2: ≈130 MiB). See bench/README.md.',
+      ],
+    };
+    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  } finally {
+    cleanup();
+  }
+}
+
+function strip(m: Measured): Measured {
+  return { mibPerSec: m.mibPerSec, seconds: m.seconds, peakRssMiB: m.peakRssMiB };
+}
+
+if (process.argv[2] === '--child') {
+  const [, , , mode, pkiJson, input, work] = process.argv;
+  if (mode === undefined || pkiJson === undefined || input === undefined || work === undefined) {
+    throw new Error('--child MODE PKI INPUT WORKDIR');
+  }
+  await child(mode, pkiJson, input, work);
+} else {
+  await main();
+}
