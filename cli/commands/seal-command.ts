@@ -15,6 +15,7 @@ import {
   PackageRefused,
   inspectPackage,
   openPackage,
+  removePartialsNow,
   sealPackage,
   tokenRecipientKeys,
   tokenSenderRecipient,
@@ -155,6 +156,31 @@ async function withToken<T>(
   }
 }
 
+/** Exit codes of a seal / open ended by a signal: 128 + the signal number. */
+const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143 } as const;
+
+/**
+ * Runs `work` with SIGINT / SIGTERM handlers that remove the partial output being
+ * written (`PKG.p7m.partial`, `DIR/.partial-*`, and DIR itself when this run created it)
+ * and exit 130 / 143. A SIGKILL cannot be caught: what it leaves is swept by the next
+ * seal or open into the same place (native/seal/pipeline/partial-files.ts).
+ */
+async function cleaningUpOnSignal<T>(work: () => Promise<T>): Promise<T> {
+  const handlers = (Object.keys(SIGNAL_EXIT) as (keyof typeof SIGNAL_EXIT)[]).map((signal) => {
+    const handler = (): void => {
+      removePartialsNow();
+      process.exit(SIGNAL_EXIT[signal]);
+    };
+    process.on(signal, handler);
+    return () => process.off(signal, handler);
+  });
+  try {
+    return await work();
+  } finally {
+    for (const off of handlers) off();
+  }
+}
+
 function levelName(level: LevelCode | undefined, l: 'vi' | 'en'): string {
   return level === undefined ? cliMessages.notStated[l] : `${levels[level][l]} (${level})`;
 }
@@ -177,6 +203,7 @@ export async function sealCommand(options: SealCommandOptions): Promise<string> 
   if (options.to.length + options.toOaepSha1.length === 0) throw usage(lang, '--to');
   const level = options.level;
   const out = options.out;
+  const token = options.token;
   try {
     let metadata: PackageMetadata | undefined;
     if (options.meta !== undefined) {
@@ -210,17 +237,19 @@ export async function sealCommand(options: SealCommandOptions): Promise<string> 
       )),
     ];
     const chain = (await Promise.all(options.chain.map((p) => readCertificates(p, lang)))).flat();
-    const sealed = await withToken(options, options.token, async (service) =>
-      sealPackage({
-        files: options.files,
-        ...(metadata ? { metadata } : {}),
-        level,
-        signers: [await tokenSigner(service)],
-        certificates: chain,
-        sender: await tokenSenderRecipient(service),
-        recipients,
-        out,
-      }),
+    const sealed = await cleaningUpOnSignal(() =>
+      withToken(options, token, async (service) =>
+        sealPackage({
+          files: options.files,
+          ...(metadata ? { metadata } : {}),
+          level,
+          signers: [await tokenSigner(service)],
+          certificates: chain,
+          sender: await tokenSenderRecipient(service),
+          recipients,
+          out,
+        }),
+      ),
     );
     if (options.json) return JSON.stringify(sealed, null, 2);
     return langsOf(lang)
@@ -328,13 +357,16 @@ export async function openCommand(options: OpenCommandOptions): Promise<string> 
     const trustAnchors = (
       await Promise.all(options.trust.map((p) => readCertificates(p, lang)))
     ).flat();
-    const report = await withToken(options, options.token, async (service) =>
-      openPackage({
-        path: options.path,
-        keys: await tokenRecipientKeys(service),
-        trustAnchors,
-        outDir,
-      }),
+    const token = options.token;
+    const report = await cleaningUpOnSignal(() =>
+      withToken(options, token, async (service) =>
+        openPackage({
+          path: options.path,
+          keys: await tokenRecipientKeys(service),
+          trustAnchors,
+          outDir,
+        }),
+      ),
     );
     if (options.json) return JSON.stringify({ report }, null, 2);
     return reportText(report, lang, options.path);

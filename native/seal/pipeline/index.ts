@@ -26,3 +26,8 @@ export {
   tokenSigner,
   type TokenOperations,
 } from './token-adapters.ts';
+export {
+  removePartialsNow,
+  sweepStalePartialDirs,
+  sweepStalePartialFile,
+} from './partial-files.ts';

@@ -26,6 +26,7 @@ import {
   readNiemBody,
   safeOutputPath,
 } from '../tar/index.ts';
+import { sweepStalePartialDirs, trackPartial } from './partial-files.ts';
 
 /** How much of the signed content is looked at to tell a Niêm body from foreign content. */
 const PEEK_BYTES = Math.max(BODY_PEEK_BYTES, 4096);
@@ -211,8 +212,14 @@ export async function openPackage(options: OpenPackageOptions): Promise<PackageR
     () => false,
   );
   await mkdir(outDir, { recursive: true });
+  await sweepStalePartialDirs(outDir); // left by a killed open (SIGKILL cannot be caught)
   const partialDir = path.join(outDir, `.partial-${randomBytes(8).toString('hex')}`);
   await mkdir(partialDir, { mode: 0o700 });
+  const untrack = trackPartial({
+    path: partialDir,
+    kind: 'dir',
+    ...(outExisted ? {} : { createdParent: outDir }),
+  });
 
   const report: PackageReport = {
     formatVersion: undefined,
@@ -347,5 +354,6 @@ export async function openPackage(options: OpenPackageOptions): Promise<PackageR
   } finally {
     await rm(partialDir, { recursive: true, force: true });
     if (!report.committed && !outExisted) await rmdir(outDir).catch(() => undefined);
+    untrack();
   }
 }

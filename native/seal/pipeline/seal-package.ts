@@ -21,6 +21,7 @@ import { describeFile, fileContent } from '../manifest-files.ts';
 import { MANIFEST_FORMAT_VERSION, serializeManifest, type Manifest } from '../manifest.ts';
 import { signContent, type SignerSpec } from '../signed-data/index.ts';
 import { writeNiemBody } from '../tar/index.ts';
+import { sweepStalePartialFile, trackPartial } from './partial-files.ts';
 
 /** The manifest fields a sealer supplies: everything but the documents and the level. */
 export type PackageMetadata = Omit<Manifest, 'documents' | 'formatVersion' | 'securityLevel'> & {
@@ -139,10 +140,13 @@ export async function sealPackage(options: SealPackageOptions): Promise<SealedPa
   const partial = options.out + PARTIAL_SUFFIX;
   let bytes = 0;
   let created = false;
+  await sweepStalePartialFile(partial); // left by a killed seal (SIGKILL cannot be caught)
+  let untrack: (() => void) | undefined;
   try {
     const output = createWriteStream(partial, { flags: 'wx', mode: 0o600 });
     output.on('open', () => {
       created = true;
+      untrack = trackPartial({ path: partial, kind: 'file' });
     });
     await pipeline(
       Readable.from(sealEnvelope({ inner, recipients, level: options.level })),
@@ -172,6 +176,8 @@ export async function sealPackage(options: SealPackageOptions): Promise<SealedPa
       });
     }
     throw err;
+  } finally {
+    untrack?.();
   }
   return {
     path: options.out,
