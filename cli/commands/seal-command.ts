@@ -9,7 +9,6 @@
 import { readFile } from 'node:fs/promises';
 import { X509Certificate } from 'node:crypto';
 import { NiemError, toWireError, type WireError } from '../../native/api/errors.ts';
-import type { TokenInfo } from '../../native/api/contract.ts';
 import { isLevelCode, levels, type LevelCode } from '../../native/seal/levels.ts';
 import {
   PackageRefused,
@@ -28,8 +27,7 @@ import { settingsPath } from '../../native/service/settings.ts';
 import { resolveModules } from '../../native/token/module-config.ts';
 import { TokenService } from '../../native/token/token-service.ts';
 import { cliMessages, describeError, say, type Lang } from '../cli-messages.ts';
-import { readHiddenLine } from '../pin-prompt.ts';
-import { CommandFailure } from './token-command.ts';
+import { CommandFailure, pickToken, readPin } from '../token-prompt.ts';
 
 interface Common {
   json: boolean;
@@ -101,27 +99,6 @@ async function readOneCertificate(path: string, lang: Lang): Promise<Uint8Array>
   return first;
 }
 
-/** The PIN from NIEM_PIN, or typed hidden on the terminal; a usage failure if neither. */
-async function readPin(label: string, lang: Lang): Promise<string> {
-  const fromEnv = process.env.NIEM_PIN;
-  if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
-  if (!process.stdin.isTTY) throw new CommandFailure(say(cliMessages.noPin, lang), 2);
-  return readHiddenLine(say(cliMessages.pinPrompt, lang === 'en' ? 'en' : 'vi', { label }));
-}
-
-function pickToken(tokens: TokenInfo[], wanted: string, lang: Lang): TokenInfo {
-  const byLabel = tokens.filter((t) => t.label === wanted);
-  if (byLabel.length === 1 && byLabel[0]) return byLabel[0];
-  const other = tokens.filter((t) => t.serial === wanted || t.id === wanted);
-  if (byLabel.length === 0 && other.length === 1 && other[0]) return other[0];
-  if (byLabel.length > 1)
-    throw new CommandFailure(say(cliMessages.tokenAmbiguous, lang, { label: wanted }), 1);
-  throw new CommandFailure(say(cliMessages.tokenNotFound, lang, { label: wanted }), 1, {
-    kind: 'token-absent',
-    message: 'no token with that label',
-  });
-}
-
 /** Opens the configured modules, signs in on `label` and runs `work`; always closes. */
 async function withToken<T>(
   options: Common,
@@ -146,7 +123,7 @@ async function withToken<T>(
     if (token.protectedAuthPath) {
       process.stderr.write(`${say(cliMessages.usePinPad, options.lang, { label: token.label })}\n`);
     } else {
-      pin = await readPin(token.label, options.lang);
+      pin = await readPin('NIEM_PIN', cliMessages.pinPrompt, options.lang, { label: token.label });
     }
     await service.login(token.id, pin);
     pin = null;

@@ -5,24 +5,15 @@ import type { Identity, TokenInfo } from '../../native/api/contract.ts';
 import type { WireError } from '../../native/api/errors.ts';
 import { cliMessages, describeError, say, type Lang } from '../cli-messages.ts';
 import { connectNative } from '../native-client.ts';
-import { readHiddenLine } from '../pin-prompt.ts';
+import { CommandFailure, pickToken, readPin } from '../token-prompt.ts';
+
+export { CommandFailure } from '../token-prompt.ts';
 
 export interface TokenCommandOptions {
   json: boolean;
   lang: Lang;
   module?: string;
   token?: string;
-}
-
-/** Thrown to end the command with a clerk-facing message and an exit code. */
-export class CommandFailure extends Error {
-  readonly exitCode: number;
-  readonly wire: WireError | undefined;
-  constructor(message: string, exitCode: number, wire?: WireError) {
-    super(message);
-    this.exitCode = exitCode;
-    this.wire = wire;
-  }
 }
 
 const fail = (error: WireError, lang: Lang): never => {
@@ -49,19 +40,6 @@ export async function tokenList(options: TokenCommandOptions): Promise<string> {
   }
 }
 
-/** The PIN from `variable`, or typed hidden on the terminal; a usage failure if neither. */
-async function readPin(
-  variable: 'NIEM_PIN' | 'NIEM_NEW_PIN',
-  prompt: { vi: string; en: string },
-  options: TokenCommandOptions,
-  params: Record<string, string> = {},
-): Promise<string> {
-  const fromEnv = process.env[variable];
-  if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
-  if (!process.stdin.isTTY) throw new CommandFailure(say(cliMessages.noPin, options.lang), 2);
-  return readHiddenLine(say(prompt, options.lang === 'en' ? 'en' : 'vi', params));
-}
-
 /** Tells the clerk before a PIN entry when earlier wrong PINs put the token at risk. */
 function warnPinState(token: TokenInfo, options: TokenCommandOptions): void {
   if (token.pinState !== 'count-low' && token.pinState !== 'final-try') return;
@@ -85,7 +63,7 @@ export async function tokenLogin(options: TokenCommandOptions): Promise<string> 
     if (token.protectedAuthPath) {
       process.stderr.write(`${say(cliMessages.usePinPad, options.lang, { label: token.label })}\n`);
     } else {
-      pin = await readPin('NIEM_PIN', cliMessages.pinPrompt, options, { label: token.label });
+      pin = await readPin('NIEM_PIN', cliMessages.pinPrompt, options.lang, { label: token.label });
     }
     const result = await native.call('session.login', { token: token.id, pin });
     pin = null;
@@ -121,10 +99,12 @@ export async function tokenChangePin(options: TokenCommandOptions): Promise<stri
     if (token.protectedAuthPath) {
       process.stderr.write(`${say(cliMessages.usePinPad, options.lang, { label: token.label })}\n`);
     } else {
-      oldPin = await readPin('NIEM_PIN', cliMessages.oldPinPrompt, options, { label: token.label });
-      newPin = await readPin('NIEM_NEW_PIN', cliMessages.newPinPrompt, options);
+      oldPin = await readPin('NIEM_PIN', cliMessages.oldPinPrompt, options.lang, {
+        label: token.label,
+      });
+      newPin = await readPin('NIEM_NEW_PIN', cliMessages.newPinPrompt, options.lang);
       if (!process.env.NIEM_NEW_PIN) {
-        const again = await readPin('NIEM_NEW_PIN', cliMessages.newPinAgainPrompt, options);
+        const again = await readPin('NIEM_NEW_PIN', cliMessages.newPinAgainPrompt, options.lang);
         if (again !== newPin)
           throw new CommandFailure(say(cliMessages.newPinMismatch, options.lang), 1);
       }
@@ -136,19 +116,6 @@ export async function tokenChangePin(options: TokenCommandOptions): Promise<stri
   } finally {
     await native.stop();
   }
-}
-
-function pickToken(tokens: TokenInfo[], wanted: string, lang: Lang): TokenInfo {
-  const byLabel = tokens.filter((t) => t.label === wanted);
-  if (byLabel.length === 1 && byLabel[0]) return byLabel[0];
-  const other = tokens.filter((t) => t.serial === wanted || t.id === wanted);
-  if (byLabel.length === 0 && other.length === 1 && other[0]) return other[0];
-  if (byLabel.length > 1)
-    throw new CommandFailure(say(cliMessages.tokenAmbiguous, lang, { label: wanted }), 1);
-  throw new CommandFailure(say(cliMessages.tokenNotFound, lang, { label: wanted }), 1, {
-    kind: 'token-absent',
-    message: 'no token with that label',
-  });
 }
 
 function formatTokenTable(tokens: TokenInfo[], lang: Lang): string {
