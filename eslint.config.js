@@ -8,6 +8,16 @@ import globals from 'globals';
 
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
 
+/** native/ runs under plain Node too, and never reaches into the other layers. */
+const nativeNoElectron = {
+  name: 'electron',
+  message: 'native/ runs under plain Node too: no Electron.',
+};
+const nativeLayers = {
+  group: ['**/electron/**', '**/renderer/**', '**/cli/**', '**/test/**', '**/scripts/**'],
+  message: 'native/ imports nothing from electron/, renderer/, cli/, test/ or scripts/.',
+};
+
 /** Value imports of 'electron' are allowed only in these wiring files; the rest stays testable in Node. */
 const electronWiring = [
   'electron/main.ts',
@@ -91,20 +101,8 @@ export default tseslint.config(
       '@typescript-eslint/no-restricted-imports': [
         'error',
         {
-          paths: [{ name: 'electron', message: 'native/ runs under plain Node too: no Electron.' }],
-          patterns: [
-            {
-              group: [
-                '**/electron/**',
-                '**/renderer/**',
-                '**/cli/**',
-                '**/test/**',
-                '**/scripts/**',
-              ],
-              message:
-                'native/ imports nothing from electron/, renderer/, cli/, test/ or scripts/.',
-            },
-          ],
+          paths: [nativeNoElectron],
+          patterns: [nativeLayers],
         },
       ],
     },
@@ -124,21 +122,11 @@ export default tseslint.config(
         'error',
         {
           paths: [
-            { name: 'electron', message: 'native/ runs under plain Node too: no Electron.' },
+            nativeNoElectron,
             { name: 'pkcs11js', message: 'PKCS#11 runs only in the token host.' },
           ],
           patterns: [
-            {
-              group: [
-                '**/electron/**',
-                '**/renderer/**',
-                '**/cli/**',
-                '**/test/**',
-                '**/scripts/**',
-              ],
-              message:
-                'native/ imports nothing from electron/, renderer/, cli/, test/ or scripts/.',
-            },
+            nativeLayers,
             {
               regex: '(^|/)token/(?!token-algorithms\\.ts$)',
               allowTypeImports: true,
