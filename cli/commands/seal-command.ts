@@ -27,6 +27,7 @@ import { settingsPath } from '../../native/service/settings.ts';
 import { resolveModules } from '../../native/token/module-config.ts';
 import { TokenService } from '../../native/token/token-service.ts';
 import { cliMessages, describeError, say, type Lang } from '../cli-messages.ts';
+import { formatDateTime } from '../cli-dates.ts';
 import { CommandFailure, pickToken, readPin } from '../token-prompt.ts';
 
 interface Common {
@@ -288,7 +289,10 @@ export function formatReport(report: PackageReport, l: 'vi' | 'en', pkg: string)
       [s.organization, s.organizationIdentifier].filter(Boolean).join(' — ') || '?',
     ]);
     rows.push([`  ${h.serial}`, s.serialNumber ?? '?']);
-    rows.push([`  ${h.signingTime}`, s.signingTime?.toISOString() ?? cliMessages.notStated[l]]);
+    rows.push([
+      `  ${h.signingTime}`,
+      s.signingTime ? formatDateTime(s.signingTime) : cliMessages.notStated[l],
+    ]);
     rows.push([
       `  ${h.signature}`,
       `${w[s.signature]} (${s.signatureAlgorithm}, ${s.digestAlgorithm})`,

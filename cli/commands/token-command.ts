@@ -4,6 +4,7 @@
 import type { Identity, TokenInfo } from '../../native/api/contract.ts';
 import type { WireError } from '../../native/api/errors.ts';
 import { cliMessages, describeError, say, type Lang } from '../cli-messages.ts';
+import { formatDate } from '../cli-dates.ts';
 import { connectNative } from '../native-client.ts';
 import { CommandFailure, pickToken, readPin } from '../token-prompt.ts';
 
@@ -141,13 +142,6 @@ function formatTokenTable(tokens: TokenInfo[], lang: Lang): string {
     .join('\n');
 }
 
-/** dd/MM/yyyy in UTC, as the domain asks. */
-function ddmmyyyy(iso: string): string {
-  const d = new Date(iso);
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${pad(d.getUTCDate())}/${pad(d.getUTCMonth() + 1)}/${d.getUTCFullYear()}`;
-}
-
 function formatIdentity(identity: Identity, token: TokenInfo, lang: Lang): string {
   const langs: ('vi' | 'en')[] = lang === 'both' ? ['vi', 'en'] : [lang];
   const blocks = langs.map((l) => {
@@ -159,7 +153,7 @@ function formatIdentity(identity: Identity, token: TokenInfo, lang: Lang): strin
       [label.organId, identity.organId],
       [label.serialNumber, identity.serialNumber],
       [label.issuer, identity.issuerCommonName ?? identity.issuer],
-      [label.validity, `${ddmmyyyy(identity.notBefore)} – ${ddmmyyyy(identity.notAfter)}`],
+      [label.validity, `${formatDate(identity.notBefore)} – ${formatDate(identity.notAfter)}`],
       [label.keyAlgorithm, identity.keyAlgorithm],
       [label.token, `${token.label} (${token.serial})`],
     ];

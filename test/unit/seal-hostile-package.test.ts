@@ -834,4 +834,20 @@ describe('hostile packages: valid crypto, hostile content', () => {
       keys: [rc.p256.key],
     });
   });
+
+  it('a failed open into new nested folders removes every folder it made, and only those', async () => {
+    const valid = await validPackage();
+    const pkg = writePkg(valid.subarray(0, valid.length - 40)); // cut inside the mac
+    const parent = path.join(work, 'nested-case');
+    mkdirSync(parent);
+    writeFileSync(path.join(parent, 'keep.txt'), 'unrelated');
+    const outDir = path.join(parent, 'a', 'b', 'c');
+    try {
+      await assert.rejects(open(pkg, outDir), NiemError);
+      assert.deepEqual(readdirSync(parent), ['keep.txt'], 'a/b/c and its parents are gone');
+    } finally {
+      rmSync(parent, { recursive: true, force: true });
+      rmSync(pkg, { force: true });
+    }
+  });
 });

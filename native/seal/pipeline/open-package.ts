@@ -211,7 +211,9 @@ export async function openPackage(options: OpenPackageOptions): Promise<PackageR
     () => true,
     () => false,
   );
-  await mkdir(outDir, { recursive: true });
+  // The first folder this call creates (undefined when outDir existed): a failed open
+  // removes the folders it made, from outDir up to this one, and nothing else.
+  const firstCreated = await mkdir(outDir, { recursive: true });
   await sweepStalePartialDirs(outDir); // left by a killed open (SIGKILL cannot be caught)
   const partialDir = path.join(outDir, `.partial-${randomBytes(8).toString('hex')}`);
   await mkdir(partialDir, { mode: 0o700 });
@@ -353,7 +355,20 @@ export async function openPackage(options: OpenPackageOptions): Promise<PackageR
     return report;
   } finally {
     await rm(partialDir, { recursive: true, force: true });
-    if (!report.committed && !outExisted) await rmdir(outDir).catch(() => undefined);
+    if (!report.committed && firstCreated !== undefined) {
+      await removeCreatedFolders(outDir, path.resolve(firstCreated));
+    }
     untrack();
+  }
+}
+
+/** Removes `dir` and its parents up to `top`, each only while empty (rmdir never deletes content). */
+async function removeCreatedFolders(dir: string, top: string): Promise<void> {
+  for (let current = dir; ; current = path.dirname(current)) {
+    const removed = await rmdir(current).then(
+      () => true,
+      () => false,
+    );
+    if (!removed || current === top || path.dirname(current) === current) return;
   }
 }
