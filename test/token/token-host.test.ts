@@ -209,7 +209,7 @@ test('a device error in the middle of an operation is reported and the session s
 });
 
 test('the session locks itself after the idle time, and activity postpones it', async () => {
-  const idle = startNative({ NIEM_IDLE_LOCK_MINUTES: '0.02' }); // 1.2 s
+  const idle = startNative({ NIEM_IDLE_LOCK_MINUTES: '0.04' }); // 2.4 s: activity every 0.6 s keeps it
   await idle.start();
   try {
     const { label, pin } = demoToken(0);
@@ -219,14 +219,15 @@ test('the session locks itself after the idle time, and activity postpones it', 
     assert.ok(token);
     const login = await idle.call('session.login', { token: token.id, pin });
     assert.ok(login.ok);
-    for (let i = 0; i < 4; i += 1) {
+    // 6 × 0.6 s = 3.6 s signed in, well past the 2.4 s idle time: only activity explains it
+    for (let i = 0; i < 6; i += 1) {
       await new Promise((r) => setTimeout(r, 600));
       const touch = await idle.call('session.touch', {});
       assert.ok(touch.ok && touch.value.idleLockAt !== null);
     }
     const still = await idle.call('session.current', {});
     assert.equal(still.ok && still.value.state, 'signed-in', 'activity kept the session open');
-    await waitForEvent('session.locked', (p) => (p as { reason: string }).reason === 'idle', 3000);
+    await waitForEvent('session.locked', (p) => (p as { reason: string }).reason === 'idle', 5000);
     const after = await idle.call('session.current', {});
     assert.equal(after.ok && after.value.state, 'signed-out');
   } finally {
