@@ -4,7 +4,14 @@
  * when a header straddles chunks (copying only those), and takes contents as views into the
  * chunks. It holds one chunk (plus a carry of at most a header) at a time.
  */
-import { NiemError } from '../../api/errors.ts';
+import { NiemError, type ErrorKind } from '../../api/errors.ts';
+
+/** How a source reports a chunk that is not bytes (a caller's mistake, by default `internal`). */
+export interface ByteSourceOptions {
+  /** Names the reader in the message, e.g. "ASN.1 reader", "tar reader". */
+  readonly name?: string;
+  readonly notBytesKind?: ErrorKind;
+}
 
 /**
  * What the reader accepts: an async iterable of chunks (a Node Readable, an async
@@ -26,8 +33,12 @@ export class ByteSource {
   /** The rest of a chunk whose head went into a carry. */
   #queued: Uint8Array | null = null;
   #ended = false;
+  readonly #name: string;
+  readonly #notBytesKind: ErrorKind;
 
-  constructor(input: ByteInput) {
+  constructor(input: ByteInput, options: ByteSourceOptions = {}) {
+    this.#name = options.name ?? 'ASN.1 reader';
+    this.#notBytesKind = options.notBytesKind ?? 'internal';
     if (input instanceof Uint8Array) {
       this.#iterator = [input][Symbol.iterator]();
     } else if (Symbol.asyncIterator in input) {
@@ -64,8 +75,8 @@ export class ByteSource {
       const chunk: unknown = r.value;
       if (!(chunk instanceof Uint8Array)) {
         throw new NiemError(
-          'internal',
-          'ASN.1 reader: the input yielded a chunk that is not bytes',
+          this.#notBytesKind,
+          `${this.#name}: the input yielded a chunk that is not bytes`,
         );
       }
       if (chunk.length > 0) return chunk;
