@@ -63,14 +63,22 @@ export function rsaPublicKey(modulus: Uint8Array, exponent: Uint8Array): KeyObje
 export function ecPublicKey(params: Uint8Array, point: Uint8Array): KeyObject {
   const curve = curveOfEcParams(params);
   if (!curve) throw new Error(`unsupported CKA_EC_PARAMS ${Buffer.from(params).toString('hex')}`);
-  const raw = decodeEcPoint(point, curve);
+  return uncompressedPointKey(decodeEcPoint(point, curve), curve);
+}
+
+/**
+ * The public key of an uncompressed point 04‖X‖Y on `curve` (length already checked by
+ * the caller). Node refuses a point that is not on the curve.
+ */
+export function uncompressedPointKey(raw: Uint8Array, curve: EcCurve): KeyObject {
   const size = coordinateBytes[curve];
+  const bytes = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
   return createPublicKey({
     key: {
       kty: 'EC',
       crv: curve,
-      x: raw.subarray(1, 1 + size).toString('base64url'),
-      y: raw.subarray(1 + size).toString('base64url'),
+      x: bytes.subarray(1, 1 + size).toString('base64url'),
+      y: bytes.subarray(1 + size).toString('base64url'),
     },
     format: 'jwk',
   });

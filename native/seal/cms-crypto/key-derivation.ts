@@ -3,12 +3,13 @@
  * RFC 3394): ECC-CMS-SharedInfo, the ANSI X9.63 KDF, AES key wrap, and the checks and
  * conversions of EC points.
  */
-import { createCipheriv, createDecipheriv, createHash, createPublicKey, ECDH } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, ECDH } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import { tamperedError } from './cms-errors.ts';
 import { explicit, octetString, sequence } from '../ber/index.ts';
 import { buf } from './asn.ts';
 import type { RecipientCurve } from './recipient-certificate.ts';
+import { uncompressedPointKey } from '../../token/token-public-key.ts';
 
 /** Hashes of the X9.63 KDF read in KeyAgreeRecipientInfo (Niêm writes SHA-256 / SHA-384). */
 export type KdfHash = 'sha1' | 'sha224' | 'sha256' | 'sha384' | 'sha512';
@@ -141,13 +142,5 @@ export function pointPublicKey(point: Uint8Array, curve: RecipientCurve): KeyObj
   if (bytes.length !== 1 + 2 * size || bytes[0] !== 4) {
     throw new RangeError(`not an uncompressed ${curve} point`);
   }
-  return createPublicKey({
-    key: {
-      kty: 'EC',
-      crv: curve,
-      x: bytes.subarray(1, 1 + size).toString('base64url'),
-      y: bytes.subarray(1 + size).toString('base64url'),
-    },
-    format: 'jwk',
-  });
+  return uncompressedPointKey(bytes, curve);
 }
