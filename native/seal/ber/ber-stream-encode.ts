@@ -1,8 +1,9 @@
 /**
  * Streaming BER writer for large contents: indefinite-length constructed elements (0x80 …
  * 00 00) whose parts are produced on the fly, and an OCTET STRING (or an implicitly tagged
- * one such as [0] IMPLICIT in EncryptedContentInfo) written as segments of a fixed size, so
- * a 5 GB payload passes through one segment at a time. Output is async generators of
+ * one such as [0] IMPLICIT in EncryptedContentInfo) written as segments of bounded size
+ * (large chunks passed through uncopied), so a 5 GB payload passes through one chunk at a
+ * time. Output is async generators of
  * Uint8Array (`Readable.from` makes a stream of them) or a Transform for pipelines.
  */
 import { Transform } from 'node:stream';
@@ -39,7 +40,7 @@ export async function* encodeIndefinite(
 }
 
 export interface OctetStringStreamOptions {
-  /** Contents bytes per segment (the last one may be shorter). Default 65,536. */
+  /** Largest contents bytes of a segment. Default 65,536. */
   readonly segmentSize?: number;
   /** Tag of the outer constructed element; default universal OCTET STRING. */
   readonly tagClass?: TagClass;
@@ -47,13 +48,25 @@ export interface OctetStringStreamOptions {
 }
 
 /**
- * Cuts a byte stream into primitive OCTET STRING segments of `segmentSize` contents bytes,
- * each returned as one array (header and contents). Copies each input byte once.
+ * Largest coalescing buffer: chunks shorter than this (tar headers, small writes) are
+ * copied together into segments; longer ones are passed through as views, uncopied.
+ */
+const COALESCE_BYTES = 64 * 1024;
+
+/**
+ * Cuts a byte stream into primitive OCTET STRING segments of at most `segmentSize`
+ * contents bytes. Each segment comes out as a header array followed by its contents.
+ *
+ * Chunks of at least min(segmentSize, 64 KiB) bytes are not copied: their segments are
+ * views of the chunk (so the producer must not reuse a chunk's memory once it is given;
+ * file reads, cipher output and tar parts never do). Shorter chunks are copied together
+ * into segments of min(segmentSize, 64 KiB) bytes; a waiting short segment is written out
+ * before a long chunk. Any segmentation is valid BER (X.690 §8.7.3): readers join them.
  */
 export class OctetStringSegmenter {
   readonly #size: number;
-  readonly #fullHeader: Uint8Array;
-  #segment: Uint8Array | null = null;
+  readonly #coalesce: number;
+  #pending: Uint8Array | null = null;
   #filled = 0;
 
   constructor(segmentSize = 65_536) {
@@ -61,43 +74,58 @@ export class OctetStringSegmenter {
       throw new NiemError('internal', `ASN.1 writer: segment size ${segmentSize}`);
     }
     this.#size = segmentSize;
-    this.#fullHeader = encodeHeader('universal', false, UniversalTag.octetString, segmentSize);
+    this.#coalesce = Math.min(segmentSize, COALESCE_BYTES);
   }
 
-  /** Takes a chunk (not kept); returns the segments it completed. */
+  /** Takes a chunk (views of it may be returned); returns the arrays of completed segments. */
   push(chunk: Uint8Array): Uint8Array[] {
     const out: Uint8Array[] = [];
-    const hl = this.#fullHeader.length;
-    let at = 0;
-    while (at < chunk.length) {
-      if (this.#segment === null) {
-        this.#segment = new Uint8Array(hl + this.#size);
-        this.#segment.set(this.#fullHeader);
-        this.#filled = 0;
+    if (chunk.length >= this.#coalesce) {
+      this.#flushInto(out);
+      for (let at = 0; at < chunk.length; at += this.#size) {
+        const part = chunk.subarray(at, Math.min(at + this.#size, chunk.length));
+        if (part.length < this.#coalesce) {
+          this.#copy(part, out);
+        } else {
+          out.push(segmentHeader(part.length), part);
+        }
       }
-      const n = Math.min(this.#size - this.#filled, chunk.length - at);
-      this.#segment.set(chunk.subarray(at, at + n), hl + this.#filled);
-      this.#filled += n;
-      at += n;
-      if (this.#filled === this.#size) {
-        out.push(this.#segment);
-        this.#segment = null;
-      }
+      return out;
     }
+    this.#copy(chunk, out);
     return out;
   }
 
-  /** The last, shorter segment if any bytes are waiting (its header written in place). */
+  /** The last, shorter segment if any bytes are waiting. */
   flush(): Uint8Array[] {
-    const seg = this.#segment;
-    this.#segment = null;
-    if (seg === null || this.#filled === 0) return [];
-    const hl = this.#fullHeader.length;
-    const header = encodeHeader('universal', false, UniversalTag.octetString, this.#filled);
-    const start = hl - header.length;
-    seg.set(header, start);
-    return [seg.subarray(start, hl + this.#filled)];
+    const out: Uint8Array[] = [];
+    this.#flushInto(out);
+    return out;
   }
+
+  #copy(chunk: Uint8Array, out: Uint8Array[]): void {
+    let at = 0;
+    while (at < chunk.length) {
+      this.#pending ??= new Uint8Array(this.#coalesce);
+      const n = Math.min(this.#coalesce - this.#filled, chunk.length - at);
+      this.#pending.set(chunk.subarray(at, at + n), this.#filled);
+      this.#filled += n;
+      at += n;
+      if (this.#filled === this.#coalesce) this.#flushInto(out);
+    }
+  }
+
+  #flushInto(out: Uint8Array[]): void {
+    const pending = this.#pending;
+    if (pending === null || this.#filled === 0) return;
+    out.push(segmentHeader(this.#filled), pending.subarray(0, this.#filled));
+    this.#pending = null;
+    this.#filled = 0;
+  }
+}
+
+function segmentHeader(length: number): Uint8Array {
+  return encodeHeader('universal', false, UniversalTag.octetString, length);
 }
 
 function outerHeader(options: OctetStringStreamOptions): Uint8Array {

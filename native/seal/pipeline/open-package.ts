@@ -26,6 +26,7 @@ import {
   readNiemBody,
   safeOutputPath,
 } from '../tar/index.ts';
+import { FILE_READ_BYTES } from '../manifest-files.ts';
 import { sweepStalePartialDirs, trackPartial } from './partial-files.ts';
 
 /** How much of the signed content is looked at to tell a Niêm body from foreign content. */
@@ -287,38 +288,41 @@ export async function openPackage(options: OpenPackageOptions): Promise<PackageR
     let innerError: unknown;
     let opened: OpenedEnvelope;
     try {
-      opened = await openEnvelope(createReadStream(options.path), {
-        keys: options.keys,
-        onPlaintext: async (plaintext) => {
-          // The tag is checked after the inner readers finished; if they fail first
-          // (a flipped bit garbles the body), read on so that the tag decides the kind.
-          const source = plaintext[Symbol.asyncIterator]();
-          const shield: AsyncIterable<Uint8Array> = {
-            [Symbol.asyncIterator]: () => ({
-              next: () => source.next(),
-              return: () => Promise.resolve({ done: true, value: undefined }),
-            }),
-          };
-          try {
-            report.signedData = await verifySignedData(shield, {
-              trustAnchors: options.trustAnchors,
-              onContent,
-              ...(options.now ? { now: options.now } : {}),
-            });
-          } catch (err) {
-            innerError = err;
+      opened = await openEnvelope(
+        createReadStream(options.path, { highWaterMark: FILE_READ_BYTES }),
+        {
+          keys: options.keys,
+          onPlaintext: async (plaintext) => {
+            // The tag is checked after the inner readers finished; if they fail first
+            // (a flipped bit garbles the body), read on so that the tag decides the kind.
+            const source = plaintext[Symbol.asyncIterator]();
+            const shield: AsyncIterable<Uint8Array> = {
+              [Symbol.asyncIterator]: () => ({
+                next: () => source.next(),
+                return: () => Promise.resolve({ done: true, value: undefined }),
+              }),
+            };
+            try {
+              report.signedData = await verifySignedData(shield, {
+                trustAnchors: options.trustAnchors,
+                onContent,
+                ...(options.now ? { now: options.now } : {}),
+              });
+            } catch (err) {
+              innerError = err;
+              for (;;) {
+                const r = await source.next(); // throws `tampered` when the tag fails
+                if (r.done === true) break;
+              }
+              throw err;
+            }
             for (;;) {
-              const r = await source.next(); // throws `tampered` when the tag fails
+              const r = await source.next();
               if (r.done === true) break;
             }
-            throw err;
-          }
-          for (;;) {
-            const r = await source.next();
-            if (r.done === true) break;
-          }
+          },
         },
-      });
+      );
     } catch (err) {
       if (innerError !== undefined && err !== innerError && err instanceof NiemError) {
         report.tag = err.kind === 'tampered' ? 'invalid' : report.tag;

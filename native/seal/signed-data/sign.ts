@@ -37,6 +37,9 @@ import {
 import { encodeSignedAttributes } from './attributes.ts';
 import { parseCertificate, type ParsedCertificate } from './certificate.ts';
 import { ContentDigester, type DigestMode } from './digester.ts';
+
+/** Default largest eContent segment: a file read's chunk passes through whole. */
+const SEGMENT_BYTES = 1024 * 1024;
 import { MAX_CERTIFICATES, MAX_SIGNERS } from './limits.ts';
 
 /**
@@ -68,7 +71,7 @@ export interface SignContentOptions {
   readonly signingTime?: Date;
   /** Intermediate CA certificates (DER) to include besides the signers' own. */
   readonly certificates?: readonly Uint8Array[];
-  /** Content segment size (bytes per primitive OCTET STRING). Default 65,536. */
+  /** Largest content segment (bytes per primitive OCTET STRING). Default 1 MiB. */
   readonly segmentSize?: number;
   /** Where content digests run; default 'auto' (worker thread beyond 1 MiB). */
   readonly digestMode?: DigestMode;
@@ -186,7 +189,7 @@ export async function* signContent(
     yield oid(contentTypes.data);
     yield indefiniteHeader('context', 0);
     yield* encodeOctetStringStream(hashing(options.content, digester), {
-      segmentSize: options.segmentSize ?? 65_536,
+      segmentSize: options.segmentSize ?? SEGMENT_BYTES,
     });
     yield END_OF_CONTENTS; // [0] eContent
     yield END_OF_CONTENTS; // EncapsulatedContentInfo
