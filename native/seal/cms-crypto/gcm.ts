@@ -8,15 +8,15 @@
  * only when the stream finished (see writeAuthenticated in ./authenticated-file.ts).
  *
  * In CMS the authAttrs and the mac come after the ciphertext, so the decryptor takes
- * them late (provideTrailer) and adds the authAttrs to the tag with ./ghash.ts: one pass
- * over the content, no buffering, with or without authAttrs.
+ * them late (provideTrailer / finish) and accounts for the authAttrs in the tag with
+ * ./ghash.ts: one AES-GCM pass over the content, no buffering, with or without authAttrs.
  */
 import {
   createCipheriv,
+  createDecipheriv,
   randomBytes,
-  timingSafeEqual,
-  type Cipheriv,
   type CipherGCM,
+  type DecipherGCM,
 } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
 import { cmsError, tamperedError } from './cms-errors.ts';
@@ -118,39 +118,71 @@ export function authAttributesAad(field: Uint8Array): Buffer {
   return aad;
 }
 
-/** Encrypts a stream with AES-256-GCM; `tag` is readable once the stream has ended. */
-export class GcmEncryptor extends Transform {
+/**
+ * AES-256-GCM encryption, one chunk at a time: `update` returns the ciphertext of a chunk,
+ * `final` the (empty) rest, after which `tag` is set. For pull-based producers (async
+ * generators) that need no stream machinery between them; GcmEncryptor wraps it as a
+ * Transform.
+ */
+export class GcmSealer {
   readonly #cipher: CipherGCM;
   #tag: Buffer | undefined;
   #bytes = 0;
 
   /** `aad`: the DER SET OF of the authAttrs (encodeAuthAttributes().aad), if any. */
   constructor(key: Uint8Array, nonce: Uint8Array, aad?: Uint8Array) {
-    super();
     if (key.length !== CEK_BYTES) throw new RangeError('the content key must be 32 bytes');
     if (nonce.length !== NONCE_BYTES) throw new RangeError('the GCM nonce must be 12 bytes');
     this.#cipher = createCipheriv('aes-256-gcm', key, nonce, { authTagLength: ICV_BYTES });
     if (aad !== undefined && aad.length > 0) this.#cipher.setAAD(aad);
   }
 
-  /** The ICV (16 bytes), the AuthEnvelopedData's mac. Throws before the stream ended. */
+  /** The ICV (16 bytes), the AuthEnvelopedData's mac. Throws before final(). */
   get tag(): Buffer {
     if (this.#tag === undefined) throw new Error('the GCM tag exists only after the stream ended');
     return this.#tag;
   }
 
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+  /** The ciphertext of `chunk` (a new buffer; `chunk` is not kept). */
+  update(chunk: Uint8Array): Buffer {
     this.#bytes += chunk.length;
-    if (this.#bytes > MAX_GCM_BYTES) {
-      callback(new RangeError('content over the GCM limit of 64 GiB'));
-      return;
+    if (this.#bytes > MAX_GCM_BYTES) throw new RangeError('content over the GCM limit of 64 GiB');
+    return this.#cipher.update(chunk);
+  }
+
+  /** Ends the encryption; returns the last ciphertext bytes (none for GCM) and sets `tag`. */
+  final(): Buffer {
+    const last = this.#cipher.final();
+    this.#tag = this.#cipher.getAuthTag();
+    return last;
+  }
+}
+
+/** Encrypts a stream with AES-256-GCM; `tag` is readable once the stream has ended. */
+export class GcmEncryptor extends Transform {
+  readonly #sealer: GcmSealer;
+
+  /** `aad`: the DER SET OF of the authAttrs (encodeAuthAttributes().aad), if any. */
+  constructor(key: Uint8Array, nonce: Uint8Array, aad?: Uint8Array) {
+    super();
+    this.#sealer = new GcmSealer(key, nonce, aad);
+  }
+
+  /** The ICV (16 bytes), the AuthEnvelopedData's mac. Throws before the stream ended. */
+  get tag(): Buffer {
+    return this.#sealer.tag;
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    try {
+      callback(null, this.#sealer.update(chunk));
+    } catch (err) {
+      callback(err as Error);
     }
-    callback(null, this.#cipher.update(chunk));
   }
 
   override _flush(callback: TransformCallback): void {
-    const last = this.#cipher.final();
-    this.#tag = this.#cipher.getAuthTag();
+    const last = this.#sealer.final();
     callback(null, last.length > 0 ? last : undefined);
   }
 }
@@ -164,41 +196,90 @@ export interface GcmTrailer {
 }
 
 /**
- * Decrypts an AES-GCM stream. Plaintext flows as the ciphertext does; the stream ends
- * (and `verified` becomes true) only once the trailer was provided and the tag matched,
- * otherwise it errors with `tampered`. The trailer may be given at construction or at
- * any time before or after the input ends: the end waits for it, so a reader that fails
- * before reaching the mac must destroy this stream.
+ * AES-GCM decryption, one chunk at a time, for an AuthEnvelopedData whose authAttrs and
+ * mac come after the ciphertext. `update` returns **unauthenticated** plaintext; `finish`
+ * takes the trailer and either returns the last bytes (the tag verified) or throws
+ * `tampered`. A caller must not commit anything before finish returned.
  *
- * Cost: AES-CTR for the plaintext plus AES-GCM over it for the tag (two AES passes, one
- * GHASH), well above the SHA-256 that bounds the open.
+ * One AES-GCM pass: Node's decipher runs with no AAD, so it computes the tag T(∅, C); the
+ * received tag T(A, C) is turned into the T(∅, C) it implies (./ghash.ts: the two differ
+ * by a term that depends only on H, the authAttrs and the length of C) and given to the
+ * decipher, which compares in constant time at final().
  */
-export class GcmDecryptor extends Transform {
-  readonly #ctr: Cipheriv;
-  readonly #tagger: CipherGCM;
+export class GcmOpener {
+  readonly #decipher: DecipherGCM;
   readonly #hashKey: Buffer;
   readonly #icvLength: number;
-  readonly #trailer: Promise<GcmTrailer>;
-  #resolveTrailer: (trailer: GcmTrailer) => void = () => undefined;
   #bytes = 0;
   #verified = false;
 
-  constructor(key: Uint8Array, algorithm: GcmAlgorithm, trailer?: GcmTrailer) {
-    super();
+  constructor(key: Uint8Array, algorithm: GcmAlgorithm) {
     const { keyBytes, nonce, icvLength } = algorithm;
     if (key.length !== keyBytes) throw tamperedError();
     const bits = keyBytes * 8;
     const gcm = `aes-${bits}-gcm` as 'aes-256-gcm'; // the three are alike to the types
-    // GCM's keystream starts at inc32(J0) = nonce ‖ 00000002 (SP 800-38D §7.2); within
-    // the GCM length limit the 32-bit counter never wraps, so plain CTR is the same.
-    const counter = Buffer.concat([nonce, Buffer.from([0, 0, 0, 2])]);
-    this.#ctr = createCipheriv(`aes-${bits}-ctr`, key, counter);
-    // Re-encrypting the plaintext yields the same ciphertext, hence GCM's tag over it.
-    this.#tagger = createCipheriv(gcm, key, nonce, { authTagLength: 16 });
+    this.#decipher = createDecipheriv(gcm, key, nonce, { authTagLength: icvLength });
     const ecb = createCipheriv(`aes-${bits}-ecb`, key, null);
     ecb.setAutoPadding(false);
     this.#hashKey = ecb.update(Buffer.alloc(16));
     this.#icvLength = icvLength;
+  }
+
+  /** True once finish() verified the tag. */
+  get verified(): boolean {
+    return this.#verified;
+  }
+
+  /** Plaintext of `chunk`, NOT yet authenticated. */
+  update(chunk: Uint8Array): Buffer {
+    this.#bytes += chunk.length;
+    if (this.#bytes > MAX_GCM_BYTES) {
+      throw cmsError('malformed', 'encrypted content over the GCM limit of 64 GiB');
+    }
+    return this.#decipher.update(chunk);
+  }
+
+  /** Checks the tag over everything given and the authAttrs; throws `tampered` on mismatch. */
+  finish({ mac, aad }: GcmTrailer): Buffer {
+    if (mac.length !== this.#icvLength) throw tamperedError();
+    const difference = addAadToTag(
+      Buffer.alloc(16),
+      this.#hashKey,
+      aad ?? Buffer.alloc(0),
+      this.#bytes,
+    );
+    this.#hashKey.fill(0);
+    const expected = Buffer.from(mac);
+    for (let i = 0; i < expected.length; i++) {
+      expected[i] = (expected[i] as number) ^ (difference[i] as number);
+    }
+    this.#decipher.setAuthTag(expected);
+    let tail: Buffer;
+    try {
+      tail = this.#decipher.final();
+    } catch {
+      throw tamperedError();
+    }
+    this.#verified = true;
+    return tail;
+  }
+}
+
+/**
+ * Decrypts an AES-GCM stream (a Transform around GcmOpener). Plaintext flows as the
+ * ciphertext does; the stream ends (and `verified` becomes true) only once the trailer
+ * was provided and the tag matched, otherwise it errors with `tampered`. The trailer may
+ * be given at construction or at any time before or after the input ends: the end waits
+ * for it, so a reader that fails before reaching the mac must destroy this stream.
+ */
+export class GcmDecryptor extends Transform {
+  readonly #opener: GcmOpener;
+  readonly #trailer: Promise<GcmTrailer>;
+  #resolveTrailer: (trailer: GcmTrailer) => void = () => undefined;
+
+  constructor(key: Uint8Array, algorithm: GcmAlgorithm, trailer?: GcmTrailer) {
+    super();
+    this.#opener = new GcmOpener(key, algorithm);
     this.#trailer =
       trailer === undefined
         ? new Promise<GcmTrailer>((resolve) => (this.#resolveTrailer = resolve))
@@ -212,33 +293,27 @@ export class GcmDecryptor extends Transform {
 
   /** True once the tag verified (the stream then ends normally). */
   get verified(): boolean {
-    return this.#verified;
+    return this.#opener.verified;
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    this.#bytes += chunk.length;
-    if (this.#bytes > MAX_GCM_BYTES) {
-      callback(cmsError('malformed', 'encrypted content over the GCM limit of 64 GiB'));
-      return;
+    try {
+      callback(null, this.#opener.update(chunk));
+    } catch (err) {
+      callback(err as Error);
     }
-    const plain = this.#ctr.update(chunk);
-    this.#tagger.update(plain);
-    callback(null, plain);
   }
 
   override _flush(callback: TransformCallback): void {
-    const tail = this.#ctr.final();
-    this.#tagger.final();
-    const bare = this.#tagger.getAuthTag();
     this.#trailer.then(
-      ({ mac, aad }) => {
-        const full = addAadToTag(bare, this.#hashKey, aad ?? Buffer.alloc(0), this.#bytes);
-        const expected = full.subarray(0, this.#icvLength);
-        if (mac.length !== expected.length || !timingSafeEqual(expected, mac)) {
-          callback(tamperedError());
+      (trailer) => {
+        let tail: Buffer;
+        try {
+          tail = this.#opener.finish(trailer);
+        } catch (err) {
+          callback(err as Error);
           return;
         }
-        this.#verified = true;
         callback(null, tail.length > 0 ? tail : undefined);
       },
       (err: unknown) => callback(err instanceof Error ? err : new Error(String(err))),

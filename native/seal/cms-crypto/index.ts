@@ -13,6 +13,8 @@ export {
   NONCE_BYTES,
   GcmDecryptor,
   GcmEncryptor,
+  GcmOpener,
+  GcmSealer,
   authAttributesAad,
   encodeAuthAttributes,
   encodeContentEncryptionAlgorithm,

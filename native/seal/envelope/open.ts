@@ -1,7 +1,7 @@
 /**
  * Opening: the streaming reader of the outer AuthEnvelopedData. The content key is
  * recovered from the RecipientInfos (before the ciphertext), then the ciphertext streams
- * through GcmDecryptor into the caller's `onPlaintext`.
+ * through GcmOpener into the caller's `onPlaintext`, pulled by the consumer.
  *
  * **The plaintext given to onPlaintext is unauthenticated until openEnvelope resolves.**
  * The stream it receives ends normally only after the whole package was read, its
@@ -11,12 +11,11 @@
  * openEnvelopeToFile does exactly that with writeAuthenticated (`.partial`, rename on
  * success, removed on failure).
  */
-import { once } from 'node:events';
 import { Readable } from 'node:stream';
 import { NiemError } from '../../api/errors.ts';
 import { BerReader, type ByteInput } from '../ber/index.ts';
 import {
-  GcmDecryptor,
+  GcmOpener,
   authAttributesAad,
   cmsError,
   openContentKey,
@@ -27,7 +26,7 @@ import {
   type SecurityLabel,
 } from '../cms-crypto/index.ts';
 import type { LevelCode } from '../levels.ts';
-import { readEnvelopeHeader, readEnvelopeTrailer } from './read-header.ts';
+import { readEnvelopeHeader, readEnvelopeTrailer, type EnvelopeTrailer } from './read-header.ts';
 
 export interface OpenOptions {
   /** Our certificates and their private operations (token or software keys). */
@@ -54,86 +53,62 @@ export interface OpenedEnvelope {
   plaintextBytes: number;
 }
 
-/** Writes to `stream`, waiting when it is full; false when the stream went away. */
-async function writeWithBackpressure(stream: GcmDecryptor, chunk: Uint8Array): Promise<boolean> {
-  if (stream.destroyed) return false;
-  if (stream.write(chunk)) return true;
-  const ac = new AbortController();
-  try {
-    await Promise.race([
-      once(stream, 'drain', { signal: ac.signal }),
-      once(stream, 'close', { signal: ac.signal }),
-    ]);
-  } catch {
-    // 'error' raced in: the consumer's side reports it
-  } finally {
-    ac.abort();
-  }
-  return !stream.destroyed;
-}
-
 /** Opens a package streamed from `source`; see the module comment for the contract. */
 export async function openEnvelope(
   source: ByteInput,
   options: OpenOptions,
 ): Promise<OpenedEnvelope> {
   const reader = new BerReader(source, { maxDepth: 32 });
-  let decryptor: GcmDecryptor | undefined;
-  let consumerFailed = false;
+  let plaintext: AsyncGenerator<Uint8Array, void> | undefined;
+  /** What the package side threw (reading, decrypting, the tag): wrapped when not a NiemError. */
+  let packageError: unknown;
   try {
     const header = await readEnvelopeHeader(reader);
     const opened = await openContentKey(header.recipients, options.keys, header.algorithm.keyBytes);
-    const gcm = new GcmDecryptor(opened.contentKey, header.algorithm);
-    decryptor = gcm;
-    opened.contentKey.fill(0);
-    let plaintextBytes = 0;
-    const consumer = options.onPlaintext(
-      (async function* (): AsyncGenerator<Uint8Array> {
-        for await (const chunk of gcm as AsyncIterable<Buffer>) {
-          plaintextBytes += chunk.length;
-          yield chunk;
-        }
-      })(),
-    );
-    const consumed = consumer.then(
-      () => {
-        if (!gcm.readableEnded) {
-          gcm.destroy(new NiemError('internal', 'onPlaintext returned before the end'));
-        }
-      },
-      (err: unknown) => {
-        consumerFailed = true;
-        gcm.destroy();
-        throw err;
-      },
-    );
-    consumed.catch(() => undefined); // awaited below
-    let trailer;
+    let gcm: GcmOpener;
     try {
+      gcm = new GcmOpener(opened.contentKey, header.algorithm);
+    } finally {
+      opened.contentKey.fill(0);
+    }
+    let plaintextBytes = 0;
+    let trailer: EnvelopeTrailer | undefined;
+    // Pull-based: the consumer's reads drive the file reads; the last chunk comes only
+    // after the trailer was read and the tag verified, else the iteration throws.
+    const decrypt = async function* (): AsyncGenerator<Uint8Array, void> {
       for await (const chunk of reader.contents(header.ciphertext)) {
-        if (!(await writeWithBackpressure(gcm, chunk))) break;
+        if (chunk.length === 0) continue;
+        const plain = gcm.update(chunk);
+        plaintextBytes += plain.length;
+        yield plain;
       }
-      if (gcm.destroyed) {
-        await consumed; // the consumer failed: its error
-        throw new NiemError('internal', 'the plaintext consumer stopped early');
-      }
-      trailer = await readEnvelopeTrailer(reader);
-      const { attributes } = trailer;
+      const read = await readEnvelopeTrailer(reader);
+      const { attributes } = read;
       if (attributes.contentType !== undefined && attributes.contentType !== header.contentType) {
         throw tamperedError();
       }
-    } catch (err) {
-      gcm.destroy(err instanceof Error ? err : new Error(String(err)));
-      await consumed.catch(() => undefined);
-      throw err;
+      const tail = gcm.finish({
+        mac: read.mac,
+        aad: read.authAttrs === undefined ? undefined : authAttributesAad(read.authAttrs),
+      });
+      trailer = read;
+      if (tail.length > 0) {
+        plaintextBytes += tail.length;
+        yield tail;
+      }
+    };
+    plaintext = (async function* (): AsyncGenerator<Uint8Array, void> {
+      try {
+        yield* decrypt();
+      } catch (err) {
+        packageError = err;
+        throw err;
+      }
+    })();
+    await options.onPlaintext(plaintext);
+    if (trailer === undefined || !gcm.verified) {
+      throw new NiemError('internal', 'onPlaintext returned before the end of the plaintext');
     }
-    gcm.provideTrailer({
-      mac: trailer.mac,
-      aad: trailer.authAttrs === undefined ? undefined : authAttributesAad(trailer.authAttrs),
-    });
-    gcm.end();
-    await consumed;
-    if (!gcm.verified) throw tamperedError();
     return {
       level: trailer.attributes.label?.level,
       label: trailer.attributes.label,
@@ -143,9 +118,12 @@ export async function openEnvelope(
       plaintextBytes,
     };
   } catch (err) {
-    decryptor?.destroy();
+    await plaintext?.return().catch(() => undefined);
     await reader.close().catch(() => undefined);
-    if (err instanceof NiemError || consumerFailed) throw err;
+    // The consumer's own failures (a full disk, a refused file name) pass unchanged.
+    if (err instanceof NiemError || (packageError === undefined && plaintext !== undefined)) {
+      throw err;
+    }
     throw cmsError('malformed', `the package could not be read: ${String(err)}`, err);
   }
 }

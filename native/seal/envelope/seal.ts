@@ -1,10 +1,9 @@
 /**
  * Sealing: the streaming writer of the outer AuthEnvelopedData (docs/package-format.md
  * §1–5). The inner ContentInfo(SignedData) flows through AES-256-GCM one chunk at a time
- * and leaves as 64 KiB OCTET STRING segments of the indefinite-length [0]; only the small
+ * and leaves as OCTET STRING segments (≤ 1 MiB) of the indefinite-length [0]; only the small
  * fields (recipientInfos, algorithm, authAttrs, mac) are held whole.
  */
-import { Readable } from 'node:stream';
 import {
   END_OF_CONTENTS,
   encodeOctetStringStream,
@@ -15,7 +14,7 @@ import {
   UniversalTag,
 } from '../ber/index.ts';
 import {
-  GcmEncryptor,
+  GcmSealer,
   PACKAGE_CONTENT_TYPE,
   contentTypes,
   encodeAuthAttributes,
@@ -31,8 +30,8 @@ import type { LevelCode } from '../levels.ts';
 /** A recipient of a sealed package: its certificate, and for RSA the OAEP hash. */
 export type RecipientSpec = SealRecipient;
 
-/** Default contents bytes per encryptedContent segment. */
-export const SEGMENT_BYTES = 64 * 1024;
+/** Default largest contents bytes of an encryptedContent segment. */
+export const SEGMENT_BYTES = 1024 * 1024;
 
 export interface SealOptions {
   /** BER of the inner ContentInfo (id-signedData), as a stream of chunks. */
@@ -41,7 +40,7 @@ export interface SealOptions {
   recipients: RecipientSpec[];
   /** The outer level, written in NiemEnvelopeInfo (authAttrs, bound by the GCM tag). */
   level: LevelCode;
-  /** Segment size of the encrypted content (tests); default 64 KiB. */
+  /** Largest segment of the encrypted content (tests); default SEGMENT_BYTES (1 MiB). */
   segmentBytes?: number;
 }
 
@@ -59,17 +58,21 @@ export async function* sealEnvelope(options: SealOptions): AsyncGenerator<Uint8A
   const contentKey = generateContentKey();
   const nonce = generateNonce();
   let recipientInfos: Uint8Array;
-  let encryptor: GcmEncryptor;
+  let sealer: GcmSealer;
   const { field, aad } = encodeAuthAttributes(niemAuthAttributes(level));
   try {
     recipientInfos = encodeRecipientInfos(recipients, contentKey);
-    encryptor = new GcmEncryptor(contentKey, nonce, aad);
+    sealer = new GcmSealer(contentKey, nonce, aad);
   } finally {
     contentKey.fill(0);
   }
-  const source = Readable.from(options.inner, { objectMode: false });
-  source.on('error', (err) => encryptor.destroy(err));
-  source.pipe(encryptor);
+  const ciphertext = async function* (): AsyncGenerator<Uint8Array> {
+    for await (const chunk of options.inner) {
+      if (chunk.length > 0) yield sealer.update(chunk);
+    }
+    const last = sealer.final();
+    if (last.length > 0) yield last;
+  };
 
   yield sequenceStart(); // ContentInfo
   yield oid(contentTypes.authEnvelopedData);
@@ -80,21 +83,14 @@ export async function* sealEnvelope(options: SealOptions): AsyncGenerator<Uint8A
   yield sequenceStart(); // authEncryptedContentInfo
   yield oid(PACKAGE_CONTENT_TYPE);
   yield encodeContentEncryptionAlgorithm(nonce);
-  try {
-    yield* encodeOctetStringStream(encryptor as AsyncIterable<Uint8Array>, {
-      tagClass: 'context',
-      tagNumber: 0,
-      segmentSize: options.segmentBytes ?? SEGMENT_BYTES,
-    });
-  } finally {
-    if (!encryptor.readableEnded) {
-      source.destroy();
-      encryptor.destroy();
-    }
-  }
+  yield* encodeOctetStringStream(ciphertext(), {
+    tagClass: 'context',
+    tagNumber: 0,
+    segmentSize: options.segmentBytes ?? SEGMENT_BYTES,
+  });
   yield END_OF_CONTENTS; // authEncryptedContentInfo
   yield field; // [1] authAttrs (DER)
-  yield octetString(encryptor.tag);
+  yield octetString(sealer.tag);
   yield END_OF_CONTENTS; // AuthEnvelopedData
   yield END_OF_CONTENTS; // [0]
   yield END_OF_CONTENTS; // ContentInfo
