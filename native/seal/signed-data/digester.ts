@@ -24,6 +24,31 @@ export const SYNC_THRESHOLD = 1024 * 1024;
 
 export type DigestMode = 'auto' | 'worker' | 'sync';
 
+/**
+ * The worker thread's program, plain CommonJS run with `eval: true` rather than a module
+ * file: it needs no type stripping (a .ts worker loads Node's TypeScript support into its
+ * own isolate, ~25 MiB) and survives bundling into one file for Electron. It hashes the
+ * batches it is sent with every requested algorithm, transfers each batch back for reuse
+ * (the sender's flow control; no garbage piles up in this rarely-collected thread), and
+ * posts the digests at the end.
+ */
+const WORKER_SOURCE = `
+const { createHash } = require('node:crypto');
+const { parentPort, workerData } = require('node:worker_threads');
+const hashes = workerData.algorithms.map((a) => createHash(a));
+parentPort.on('message', (message) => {
+  if (message.type === 'data') {
+    for (const h of hashes) h.update(message.bytes);
+    const buffer = message.bytes.buffer;
+    parentPort.postMessage({ type: 'ack', buffer }, [buffer]);
+    return;
+  }
+  const digests = hashes.map((h) => new Uint8Array(h.digest()));
+  parentPort.postMessage({ type: 'digests', digests });
+  parentPort.close();
+});
+`;
+
 type Outbound = { type: 'ack'; buffer: ArrayBuffer } | { type: 'digests'; digests: Uint8Array[] };
 
 export class ContentDigester {
@@ -122,8 +147,10 @@ export class ContentDigester {
   }
 
   #start(): void {
-    const worker = new Worker(new URL('./digest-worker.ts', import.meta.url), {
+    const worker = new Worker(WORKER_SOURCE, {
+      eval: true,
       workerData: { algorithms: this.#algorithms },
+      resourceLimits: { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 16 },
     });
     worker.unref();
     this.#result = new Promise<Uint8Array[]>((resolve, reject) => {
