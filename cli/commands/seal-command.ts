@@ -6,7 +6,8 @@
  * native/seal/pipeline through the small adapters there, which the native process will
  * use over the token host later. The PIN comes from NIEM_PIN or a hidden prompt, never argv.
  */
-import { readFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, readFile, stat } from 'node:fs/promises';
 import { X509Certificate } from 'node:crypto';
 import { NiemError, toWireError, type WireError } from '../../native/api/errors.ts';
 import { isLevelCode, levels, type LevelCode } from '../../native/seal/levels.ts';
@@ -94,6 +95,21 @@ export async function readCertificates(path: string, lang: Lang): Promise<Uint8A
   return ders;
 }
 
+/** Refuses (before any token work) a path that is not a readable regular file. */
+async function assertReadableFile(path: string, lang: Lang): Promise<void> {
+  let reason: string | undefined;
+  try {
+    const info = await stat(path);
+    if (!info.isFile()) reason = 'not a regular file';
+    else await access(path, constants.R_OK);
+  } catch (err) {
+    reason = (err as Error).message;
+  }
+  if (reason !== undefined) {
+    throw new CommandFailure(say(cliMessages.fileUnreadable, lang, { path, reason }), 1);
+  }
+}
+
 async function readOneCertificate(path: string, lang: Lang): Promise<Uint8Array> {
   const [first] = await readCertificates(path, lang);
   if (first === undefined) throw usage(lang, path);
@@ -179,6 +195,7 @@ export async function sealCommand(options: SealCommandOptions): Promise<string> 
   }
   if (options.files.length === 0) throw usage(lang, 'FILE…');
   if (options.to.length + options.toOaepSha1.length === 0) throw usage(lang, '--to');
+  for (const file of options.files) await assertReadableFile(file, lang);
   const level = options.level;
   const out = options.out;
   const token = options.token;
@@ -334,6 +351,7 @@ export async function openCommand(options: OpenCommandOptions): Promise<string> 
   if (options.trust.length === 0)
     throw new CommandFailure(say(cliMessages.noTrustAnchors, lang), 2);
   const outDir = options.out;
+  await assertReadableFile(options.path, lang);
   try {
     const trustAnchors = (
       await Promise.all(options.trust.map((p) => readCertificates(p, lang)))
@@ -394,6 +412,7 @@ function formatInspect(p: InspectedPackage, l: 'vi' | 'en'): string {
 }
 
 export async function inspectCommand(options: InspectCommandOptions): Promise<string> {
+  await assertReadableFile(options.path, options.lang);
   try {
     const inspected = await inspectPackage(options.path);
     if (options.json) return JSON.stringify(inspected, null, 2);

@@ -533,4 +533,39 @@ describe('niem seal / open / inspect (CLI, SoftHSM2 tokens, openssl interop)', (
     );
     assert.ok(!existsSync(at('x.p7m')));
   });
+
+  it('a missing or unreadable file is named in both languages, before any token work', () => {
+    const both = (r: Run) => `${r.stdout}${r.stderr}`;
+    const inspect = niem(['inspect', 'nowhere.p7m']);
+    assert.equal(inspect.status, 1);
+    assert.match(both(inspect), /Cannot read the file nowhere\.p7m: ENOENT/);
+    assert.doesNotMatch(both(inspect), /unexpected/i);
+    const folder = niem(['inspect', '.']);
+    assert.match(both(folder), /Cannot read the file \.: not a regular file/);
+    const open = niem(
+      ['open', 'nowhere.p7m', '--token', 'BTP-VANTHU', '--trust', 'demo-ca.pem', '--out', 'o'],
+      pins['BTP-VANTHU'],
+    );
+    assert.equal(open.status, 1);
+    assert.match(both(open), /Cannot read the file nowhere\.p7m/);
+    assert.ok(!existsSync(at('o')), 'no output folder');
+    const seal = niem(
+      [
+        'seal',
+        '--token',
+        'VPCP-VANTHU',
+        '--to',
+        'btp.pem',
+        '--level',
+        'mat',
+        '--out',
+        'y.p7m',
+        'missing.pdf',
+      ],
+      pins['VPCP-VANTHU'],
+    );
+    assert.equal(seal.status, 1);
+    assert.match(both(seal), /Cannot read the file missing\.pdf/);
+    assert.ok(!existsSync(at('y.p7m')));
+  });
 });
