@@ -10,11 +10,16 @@ import { fileURLToPath } from 'node:url';
 const here = dirname(fileURLToPath(import.meta.url));
 const entry = join(here, 'main.ts');
 const major = Number(process.versions.node.split('.')[0]);
+// A 1 MiB young generation: sealing and opening stream 1 MiB chunks whose memory is freed
+// only when their objects are collected; frequent small scavenges keep the peak memory
+// of a multi-GiB package ~40 MiB lower (bench/README.md), at no cost in speed.
+const NODE_FLAGS = ['--disable-warning=ExperimentalWarning', '--max-semi-space-size=1'];
 
-if (major === 24) {
+if (major === 24 && NODE_FLAGS.every((f) => process.execArgv.includes(f))) {
   await import(entry);
 } else {
-  const node24 = join(here, '..', '.tools', 'node24', 'bin', 'node');
+  const node24 =
+    major === 24 ? process.execPath : join(here, '..', '.tools', 'node24', 'bin', 'node');
   if (!existsSync(node24)) {
     const setup = spawnSync('bash', [join(here, '..', 'scripts', 'node24.sh')], {
       stdio: ['ignore', 'ignore', 'inherit'],
@@ -27,13 +32,9 @@ if (major === 24) {
       process.exit(1);
     }
   }
-  const child = spawn(
-    node24,
-    ['--disable-warning=ExperimentalWarning', entry, ...process.argv.slice(2)],
-    {
-      stdio: 'inherit',
-    },
-  );
+  const child = spawn(node24, [...NODE_FLAGS, entry, ...process.argv.slice(2)], {
+    stdio: 'inherit',
+  });
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
     process.on(signal, () => child.kill(signal));
   }
