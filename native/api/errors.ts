@@ -64,6 +64,24 @@ export const errorKinds = [
   'unsupported-signature',
   /** A file name (package member, or a file being sealed) could escape the output folder or is unusable on Windows (e.g. `../x`, `C:\x`, `CON`). Nothing was written. */
   'unsafe-name',
+  /** The vault (the encrypted local store) is locked: the clerk logged out, went idle or removed the token. Sign in again. */
+  'vault-locked',
+  /** The signed-in token (or the recovery key) cannot unwrap this profile's vault key, or the key does not open its database. Nothing was changed. */
+  'vault-key-mismatch',
+  /** Vault data (the database, or an encrypted blob file) is damaged and no intact snapshot could replace it; the damaged file is kept. */
+  'vault-corrupt',
+  /** Another Niêm process has this profile's vault open. */
+  'vault-in-use',
+  /** The vault was written by a newer version of Niêm (a schema this version does not know). Nothing was changed. */
+  'vault-too-new',
+  /** The profile folder already holds a vault, so a new one was not created over it. */
+  'vault-exists',
+  /** The profile folder holds no vault (no vault.key or no vault.db): initialise it first. */
+  'vault-not-found',
+  /** The disk (or the quota) is full; what was being written was discarded, nothing half-written remains. */
+  'disk-full',
+  /** The item asked for (draft, package, document…) does not exist in the vault. */
+  'not-found',
   /** Anything else; `message` says what, for the log. */
   'internal',
 ] as const;

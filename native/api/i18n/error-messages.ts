@@ -121,6 +121,42 @@ export const errorMessages = {
     vi: 'Có tệp mang tên không an toàn (có thể bị ghi ra ngoài thư mục đích hoặc không dùng được trên Windows) nên thao tác đã bị từ chối và không có tệp nào được ghi ra. Nếu đang niêm phong, hãy đổi tên tệp rồi thử lại; nếu đang mở gói tin, hãy đề nghị nơi gửi đổi tên tệp và gửi lại.',
     en: 'A file has an unsafe name (it could be written outside the chosen folder or is unusable on Windows), so the operation was refused and no file was written. If you are sealing, rename the file and try again; if you are opening a package, ask the sender to rename the file and send it again.',
   },
+  'vault-locked': {
+    vi: 'Kho dữ liệu đã được khoá (đã đăng xuất, quá thời gian không dùng hoặc thiết bị đã bị rút ra). Hãy cắm thiết bị và đăng nhập lại.',
+    en: 'The vault is locked (you signed out, were idle too long, or the token was removed). Insert the token and sign in again.',
+  },
+  'vault-key-mismatch': {
+    vi: 'Thiết bị (hoặc khoá khôi phục) này không mở được kho dữ liệu của hồ sơ này. Không có gì bị thay đổi. Hãy kiểm tra đã cắm đúng thiết bị; nếu thiết bị đã được thay, hãy nhờ quản trị viên dùng khoá khôi phục để chuyển kho sang thiết bị mới.',
+    en: 'This token (or recovery key) cannot open this profile’s vault. Nothing was changed. Check that you are using the right token; if the token was replaced, ask your administrator to move the vault to the new token with the recovery key.',
+  },
+  'vault-corrupt': {
+    vi: 'Dữ liệu của kho (cơ sở dữ liệu hoặc một tệp mã hoá) bị hỏng và không có bản sao lưu tự động còn nguyên vẹn để khôi phục. Tệp bị hỏng được giữ lại, không bị xoá. Hãy báo quản trị viên để khôi phục từ bản sao lưu của cơ quan.',
+    en: 'The vault’s data (its database or an encrypted file) is damaged and no intact automatic snapshot could replace it. The damaged file is kept, not deleted. Tell your administrator so it can be restored from the agency’s backup.',
+  },
+  'vault-in-use': {
+    vi: 'Kho dữ liệu của hồ sơ này đang được một cửa sổ hoặc tiến trình Niêm khác mở. Hãy đóng phiên đó rồi thử lại.',
+    en: 'This profile’s vault is open in another Niêm window or process. Close it and try again.',
+  },
+  'vault-too-new': {
+    vi: 'Kho dữ liệu được tạo bởi phiên bản Niêm mới hơn phiên bản đang chạy. Không có gì bị thay đổi; hãy cập nhật Niêm rồi mở lại.',
+    en: 'The vault was written by a newer version of Niêm than this one. Nothing was changed; update Niêm and open it again.',
+  },
+  'vault-exists': {
+    vi: 'Thư mục hồ sơ đã có kho dữ liệu nên không tạo kho mới đè lên. Hãy mở kho hiện có, hoặc chọn một thư mục hồ sơ khác.',
+    en: 'The profile folder already holds a vault, so a new one was not created over it. Open the existing vault, or choose another profile folder.',
+  },
+  'vault-not-found': {
+    vi: 'Thư mục hồ sơ chưa có kho dữ liệu (thiếu tệp khoá hoặc tệp cơ sở dữ liệu). Hãy khởi tạo kho bằng thiết bị ký số, hoặc chọn đúng thư mục hồ sơ.',
+    en: 'The profile folder holds no vault (the key file or the database is missing). Set up the vault with your token, or choose the right profile folder.',
+  },
+  'disk-full': {
+    vi: 'Ổ đĩa đã đầy nên không ghi được dữ liệu. Phần đang ghi đã được huỷ, không có gì bị ghi dở. Hãy giải phóng dung lượng ổ đĩa rồi thử lại.',
+    en: 'The disk is full, so the data could not be written. What was being written was discarded; nothing is half-written. Free some disk space and try again.',
+  },
+  'not-found': {
+    vi: 'Không tìm thấy mục được yêu cầu (dự thảo, gói tin hoặc tài liệu) trong kho dữ liệu. Hãy làm mới danh sách rồi chọn lại.',
+    en: 'The item asked for (draft, package or document) is not in the vault. Refresh the list and choose again.',
+  },
   internal: {
     vi: 'Đã xảy ra lỗi không mong muốn. Hãy thử lại; nếu lỗi lặp lại, hãy báo quản trị viên.',
     en: 'Something unexpected went wrong. Try again; if it happens again, tell your administrator.',
