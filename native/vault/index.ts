@@ -1,0 +1,31 @@
+/**
+ * The vault: the clerk's encrypted local store (SQLite with page encryption, encrypted
+ * blob files, a token-wrapped key, snapshots). docs/vault.md describes the files.
+ */
+export {
+  Vault,
+  initVault,
+  openVault,
+  rewrapVault,
+  type InitVaultOptions,
+  type KeyHolder,
+  type OpenReport,
+  type VaultOptions,
+} from './vault.ts';
+export { runTransaction, checkIntegrity, type IntegrityCheck } from './database.ts';
+export {
+  SCHEMA_VERSION,
+  migrate,
+  migrations,
+  schemaVersion,
+  type Migration,
+} from './migrations/index.ts';
+export {
+  listSnapshots,
+  type RestoredSnapshot,
+  type SnapshotInfo,
+  type SnapshotPolicy,
+} from './snapshots.ts';
+export type { StoredBlob } from './blob-store.ts';
+export type { SqliteDatabase } from './sqlite-lib.ts';
+export * from './drafts.ts';
