@@ -13,6 +13,7 @@ export {
 } from './sign.ts';
 export {
   assertVerified,
+  verifySignature,
   verifySignedData,
   type SignerReport,
   type VerificationReport,

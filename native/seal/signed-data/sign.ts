@@ -37,10 +37,10 @@ import {
 import { encodeSignedAttributes } from './attributes.ts';
 import { parseCertificate, type ParsedCertificate } from './certificate.ts';
 import { ContentDigester, type DigestMode } from './digester.ts';
+import { MAX_CERTIFICATES, MAX_SIGNERS } from './limits.ts';
 
 /** Default largest eContent segment: a file read's chunk passes through whole. */
 const SEGMENT_BYTES = 1024 * 1024;
-import { MAX_CERTIFICATES, MAX_SIGNERS } from './limits.ts';
 
 /**
  * Makes one signature. `digest` is the hash (of `algorithm`) of `signedAttributes`, the

@@ -441,7 +441,12 @@ function checkSigner(
   };
 }
 
-function verifySignature(
+/**
+ * Whether `signature` by `cert` over `data` verifies under `plan` (readSignatureAlgorithm):
+ * RSA PKCS#1 v1.5 or PSS, ECDSA with a DER signature. A key of the wrong family, or any
+ * error of Node's verify, is `false`: never throws.
+ */
+export function verifySignature(
   cert: ParsedCertificate,
   plan: ReturnType<typeof readSignatureAlgorithm>,
   data: Uint8Array,
