@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { NiemError } from '../../api/errors.ts';
+import { ContentDigester } from '../signed-data/digester.ts';
 import {
   MAX_DOCUMENTS,
   MAX_MANIFEST_BYTES,
@@ -44,20 +45,25 @@ export async function* writeNiemBody(
     );
   }
   const mtime = options.mtime ?? manifestMtime(canonical);
+  // Each document is hashed again as it is written, off this thread (beyond 1 MiB), so a
+  // file changed since it was described cannot be sealed under a manifest that lies.
+  let digester: ContentDigester | undefined;
   function* entries(): Generator<TarWriteEntry> {
     yield { name: MANIFEST_NAME, size: manifestBytes.length, content: manifestBytes };
     for (let i = 0; i < docs.length; i++) {
       const doc = docs[i];
       const content = contents[i];
       if (doc === undefined || content === undefined) return;
-      const hash = createHash('sha256');
+      const current = new ContentDigester(['sha256']);
+      digester = current;
       yield {
         name: doc.name,
         size: doc.size,
         content,
-        onChunk: (chunk) => hash.update(chunk),
-        onEnd: () => {
-          if (hash.digest('hex') !== doc.sha256) {
+        onChunk: (chunk) => current.update(chunk),
+        onEnd: async () => {
+          const sha256 = (await current.digest()).get('sha256') as Uint8Array;
+          if (Buffer.from(sha256).toString('hex') !== doc.sha256) {
             throw new NiemError(
               'invalid-input',
               `body writer: document ${i + 1} changed since it was described`,
@@ -67,7 +73,11 @@ export async function* writeNiemBody(
       };
     }
   }
-  yield* writeTar(entries(), { mtime });
+  try {
+    yield* writeTar(entries(), { mtime });
+  } finally {
+    await digester?.close(); // a failed or abandoned write leaves no worker behind
+  }
 }
 
 export interface BodyDocument {

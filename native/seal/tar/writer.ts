@@ -28,10 +28,10 @@ export interface TarWriteEntry {
   /** The content's exact length: a source that yields more or less is an error. */
   readonly size: number;
   readonly content: TarContent;
-  /** Called with each content chunk as it is written (e.g. to hash it). */
-  readonly onChunk?: (chunk: Uint8Array) => void;
-  /** Called after the last byte, before the padding is written. */
-  readonly onEnd?: () => void;
+  /** Called (and awaited) with each content chunk as it is written (e.g. to hash it). */
+  readonly onChunk?: (chunk: Uint8Array) => void | Promise<void>;
+  /** Called (and awaited) after the last byte, before the padding is written. */
+  readonly onEnd?: () => void | Promise<void>;
 }
 
 export interface TarWriteOptions {
@@ -128,13 +128,13 @@ export async function* writeTar(
       if (written > entry.size) {
         throw new NiemError('invalid-input', 'tar writer: a file grew while it was being written');
       }
-      entry.onChunk?.(chunk);
+      await entry.onChunk?.(chunk);
       yield chunk;
     }
     if (written !== entry.size) {
       throw new NiemError('invalid-input', 'tar writer: a file shrank while it was being written');
     }
-    entry.onEnd?.();
+    await entry.onEnd?.();
     const pad = paddingFor(entry.size);
     if (pad > 0) yield new Uint8Array(pad);
   }
