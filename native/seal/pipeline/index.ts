@@ -6,6 +6,10 @@
 export {
   buildManifest,
   sealPackage,
+  signPackage,
+  type DocumentSource,
+  type SignPackageOptions,
+  type SignedBody,
   type PackageMetadata,
   type PackageRecipient,
   type SealPackageOptions,
@@ -19,6 +23,11 @@ export {
   type PackageLevels,
   type PackageReport,
 } from './open-package.ts';
+export {
+  sealSignedPackage,
+  type CosignedPackage,
+  type SealSignedPackageOptions,
+} from './cosign-package.ts';
 export { inspectPackage, type InspectedPackage } from './inspect-package.ts';
 export {
   tokenRecipientKeys,

@@ -1,27 +1,20 @@
 /**
- * Sealing a package from files on disk (docs/package-format.md): describe the files
- * (size, SHA-256, media type), build manifest.json with the explicit level, stream the
- * tar body through signContent and sealEnvelope into `<out>.partial`, and link it to
- * `out` only when everything was written. On any failure nothing remains.
+ * Sealing a package (docs/package-format.md): describe the documents (size, SHA-256,
+ * media type: from files by a first pass, or as given by the vault), build manifest.json
+ * with the explicit level, stream the tar body through signContent and sealEnvelope into
+ * `<out>.partial`, and link it to `out` only when everything was written
+ * (./package-file.ts). On any failure nothing remains. signPackage stops before the
+ * envelope: a signed body to which ./cosign-package.ts adds the organisation's signature.
  */
-import { createWriteStream } from 'node:fs';
-import { link, rm, unlink } from 'node:fs/promises';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { NiemError } from '../../api/errors.ts';
-import {
-  PARTIAL_SUFFIX,
-  recipientCertificate,
-  type OaepHash,
-  type SealRecipient,
-} from '../cms-crypto/index.ts';
+import { recipientCertificate, type OaepHash, type SealRecipient } from '../cms-crypto/index.ts';
 import { sealEnvelope } from '../envelope/index.ts';
 import type { LevelCode } from '../levels.ts';
-import { describeFile, fileContent } from '../manifest-files.ts';
+import { describeFile, fileContent, mediaTypeFor } from '../manifest-files.ts';
 import { MANIFEST_FORMAT_VERSION, serializeManifest, type Manifest } from '../manifest.ts';
 import { signContent, type SignerSpec } from '../signed-data/index.ts';
-import { writeNiemBody } from '../tar/index.ts';
-import { sweepStalePartialFile, trackPartial } from './partial-files.ts';
+import { writeNiemBody, type TarContent } from '../tar/index.ts';
+import { writePackageFile } from './package-file.ts';
 
 /** The manifest fields a sealer supplies: everything but the documents and the level. */
 export type PackageMetadata = Omit<Manifest, 'documents' | 'formatVersion' | 'securityLevel'> & {
@@ -38,9 +31,24 @@ export interface PackageRecipient {
   oaepHash?: OaepHash;
 }
 
+/** A document given as a stream whose size and SHA-256 are known (e.g. from the vault). */
+export interface DocumentSource {
+  /** Safe single file name in the package (NFC). */
+  name: string;
+  /** Default: from the name's extension. */
+  mediaType?: string;
+  size: number;
+  /** Lower-case hex; checked again while the content streams (a mismatch fails the seal). */
+  sha256: string;
+  /** Opens the content; called once, when its turn comes. */
+  open: () => AsyncIterable<Uint8Array>;
+}
+
 export interface SealPackageOptions {
-  /** The documents, in this order; each file's base name is its name in the package. */
-  files: readonly string[];
+  /** The documents as files, in this order; each file's base name is its name in the package. */
+  files?: readonly string[];
+  /** Or the documents as sources (exactly one of files and documents). */
+  documents?: readonly DocumentSource[];
   metadata?: PackageMetadata;
   /** Required and explicit, `thuong` included. */
   level: LevelCode;
@@ -100,7 +108,8 @@ export function buildManifest(
   return manifest;
 }
 
-function sealRecipients(
+/** The recipients as the envelope writes them: the sender first, duplicates dropped. */
+export function sealRecipients(
   sender: PackageRecipient,
   others: readonly PackageRecipient[],
 ): SealRecipient[] {
@@ -120,73 +129,97 @@ function sealRecipients(
   return out;
 }
 
-/** Seals `files` into `out`; see the module comment. */
-export async function sealPackage(options: SealPackageOptions): Promise<SealedPackage> {
-  if (options.files.length === 0) {
-    throw new NiemError('invalid-input', 'a package needs at least one file');
+/**
+ * The documents of a package: manifest entries and the content of each, from files on
+ * disk (described by a first pass that hashes them) or from sources whose size and
+ * SHA-256 are already known (the vault records them when a document is added), which
+ * need no first pass. Either way the body writer hashes each again as it streams it.
+ */
+export async function packageDocuments(
+  files: readonly string[] | undefined,
+  documents: readonly DocumentSource[] | undefined,
+): Promise<{ entries: Manifest['documents']; contents: TarContent[] }> {
+  if ((files === undefined) === (documents === undefined)) {
+    throw new NiemError('invalid-input', 'give either files or documents');
   }
+  if (files !== undefined) {
+    if (files.length === 0)
+      throw new NiemError('invalid-input', 'a package needs at least one file');
+    const entries = [];
+    for (const file of files) entries.push(await describeFile(file));
+    return { entries, contents: files.map(fileContent) };
+  }
+  const sources = documents as readonly DocumentSource[];
+  if (sources.length === 0) {
+    throw new NiemError('invalid-input', 'a package needs at least one document');
+  }
+  return {
+    entries: sources.map((d) => ({
+      name: d.name.normalize('NFC'),
+      size: d.size,
+      sha256: d.sha256,
+      mediaType: d.mediaType ?? mediaTypeFor(d.name),
+    })),
+    contents: sources.map((d) => d.open),
+  };
+}
+
+/** Who a package was sealed for, as the CLI and the vault show it. */
+export function recipientSummary(
+  recipients: readonly SealRecipient[],
+): SealedPackage['recipients'] {
+  return recipients.map((r) => ({
+    subject: r.certificate.certificate.subject.replace(/\n/g, ', '),
+    serial: r.certificate.certificate.serialNumber,
+    keyType: r.certificate.keyType,
+  }));
+}
+
+/** Seals the documents into `out`; see the module comment. */
+export async function sealPackage(options: SealPackageOptions): Promise<SealedPackage> {
   const recipients = sealRecipients(options.sender, options.recipients);
-  const documents = [];
-  for (const file of options.files) documents.push(await describeFile(file));
-  const manifest = buildManifest(options.metadata, options.level, documents);
-  const body = writeNiemBody(manifest, options.files.map(fileContent));
+  const { entries, contents } = await packageDocuments(options.files, options.documents);
+  const manifest = buildManifest(options.metadata, options.level, entries);
   const inner = signContent({
-    content: body,
+    content: writeNiemBody(manifest, contents),
     signers: options.signers,
     level: options.level,
     ...(options.certificates ? { certificates: options.certificates } : {}),
     ...(options.signingTime ? { signingTime: options.signingTime } : {}),
   });
-  const partial = options.out + PARTIAL_SUFFIX;
-  let bytes = 0;
-  let created = false;
-  await sweepStalePartialFile(partial); // left by a killed seal (SIGKILL cannot be caught)
-  let untrack: (() => void) | undefined;
-  try {
-    const output = createWriteStream(partial, { flags: 'wx', mode: 0o600 });
-    output.on('open', () => {
-      created = true;
-      untrack = trackPartial({ path: partial, kind: 'file' });
-    });
-    await pipeline(
-      Readable.from(sealEnvelope({ inner, recipients, level: options.level })),
-      async function* (source: AsyncIterable<Uint8Array>) {
-        for await (const chunk of source) {
-          bytes += chunk.length;
-          yield chunk;
-        }
-      },
-      output,
-    );
-    created = true;
-    try {
-      await link(partial, options.out); // never overwrites
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'EEXIST') {
-        throw new NiemError('invalid-input', 'the output file already exists', { cause: err });
-      }
-      throw err;
-    }
-    await unlink(partial);
-  } catch (err) {
-    if (created) await rm(partial, { force: true });
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') {
-      throw new NiemError('invalid-input', `${partial} already exists (another seal running?)`, {
-        cause: err,
-      });
-    }
-    throw err;
-  } finally {
-    untrack?.();
-  }
-  return {
-    path: options.out,
-    manifest,
-    recipients: recipients.map((r) => ({
-      subject: r.certificate.certificate.subject.replace(/\n/g, ', '),
-      serial: r.certificate.certificate.serialNumber,
-      keyType: r.certificate.keyType,
-    })),
-    bytes,
-  };
+  const bytes = await writePackageFile(
+    options.out,
+    sealEnvelope({ inner, recipients, level: options.level }),
+  );
+  return { path: options.out, manifest, recipients: recipientSummary(recipients), bytes };
+}
+
+/** The signers of a signed body (`niem sign`): the package is sealed later. */
+export type SignPackageOptions = Omit<SealPackageOptions, 'sender' | 'recipients'>;
+
+/** What signPackage wrote. */
+export interface SignedBody {
+  path: string;
+  manifest: Manifest;
+  bytes: number;
+}
+
+/**
+ * Signs the documents into a SignedData file (`.p7s`, BER, the tar body inside) without
+ * sealing it: the competent person's signature, to which sealSignedPackage adds the
+ * organisation's before encrypting. The file holds the documents in clear, like the
+ * files it was made from: keep it where they are kept.
+ */
+export async function signPackage(options: SignPackageOptions): Promise<SignedBody> {
+  const { entries, contents } = await packageDocuments(options.files, options.documents);
+  const manifest = buildManifest(options.metadata, options.level, entries);
+  const signed = signContent({
+    content: writeNiemBody(manifest, contents),
+    signers: options.signers,
+    level: options.level,
+    ...(options.certificates ? { certificates: options.certificates } : {}),
+    ...(options.signingTime ? { signingTime: options.signingTime } : {}),
+  });
+  const bytes = await writePackageFile(options.out, signed);
+  return { path: options.out, manifest, bytes };
 }

@@ -15,6 +15,7 @@ export {
   assertVerified,
   verifySignature,
   verifySignedData,
+  type SignedDataParts,
   type SignerReport,
   type VerificationReport,
   type Verdict,

@@ -37,6 +37,7 @@ import {
 import { encodeSignedAttributes } from './attributes.ts';
 import { parseCertificate, type ParsedCertificate } from './certificate.ts';
 import { ContentDigester, type DigestMode } from './digester.ts';
+import type { SignedDataParts } from './verify.ts';
 import { MAX_CERTIFICATES, MAX_SIGNERS } from './limits.ts';
 
 /** Default largest eContent segment: a file read's chunk passes through whole. */
@@ -75,6 +76,12 @@ export interface SignContentOptions {
   readonly segmentSize?: number;
   /** Where content digests run; default 'auto' (worker thread beyond 1 MiB). */
   readonly digestMode?: DigestMode;
+  /**
+   * A SignedData over the same content, already verified, whose signers, certificates
+   * and digest algorithms are kept: the new signers are added to them (a co-signature).
+   * The content must digest to what it did then, else `tampered`.
+   */
+  readonly existing?: SignedDataParts;
 }
 
 /** The algorithm a certificate's key signs with when none is asked. */
@@ -153,12 +160,13 @@ interface PreparedSigner {
 export async function* signContent(
   options: SignContentOptions,
 ): AsyncGenerator<Uint8Array, void, undefined> {
-  const { signers } = options;
-  if (signers.length === 0 || signers.length > MAX_SIGNERS) {
-    throw new NiemError(
-      'invalid-input',
-      `SignedData: ${signers.length} signers (1 to ${MAX_SIGNERS})`,
-    );
+  const { signers, existing } = options;
+  const total = signers.length + (existing?.signerInfos.length ?? 0);
+  if (signers.length === 0 || total > MAX_SIGNERS) {
+    throw new NiemError('invalid-input', `SignedData: ${total} signers (1 to ${MAX_SIGNERS})`);
+  }
+  if (existing !== undefined && existing.eContentType !== contentTypes.data) {
+    throw new NiemError('invalid-input', 'only a SignedData of id-data can be co-signed');
   }
   const prepared: PreparedSigner[] = signers.map((spec) => {
     const cert = parseCertificate(spec.certificate);
@@ -166,14 +174,20 @@ export async function* signContent(
     checkAlgorithmFits(cert, algorithm);
     return { spec, cert, algorithm, digest: digestOfSignAlgorithm(algorithm) };
   });
-  const certs = uniqueBytes([...prepared.map((p) => p.cert.der), ...(options.certificates ?? [])]);
+  const certs = uniqueBytes([
+    ...(existing?.certificates ?? []),
+    ...prepared.map((p) => p.cert.der),
+    ...(options.certificates ?? []),
+  ]);
   if (certs.length > MAX_CERTIFICATES) {
     throw new NiemError(
       'invalid-input',
       `SignedData: ${certs.length} certificates (at most ${MAX_CERTIFICATES})`,
     );
   }
-  const digestNames = [...new Set(prepared.map((p) => p.digest))].sort();
+  const digestNames = [
+    ...new Set([...prepared.map((p) => p.digest), ...(existing?.digestAlgorithms ?? [])]),
+  ].sort();
   const signingTime = new Date(
     Math.floor((options.signingTime ?? new Date()).getTime() / 1000) * 1000,
   );
@@ -195,7 +209,13 @@ export async function* signContent(
     yield END_OF_CONTENTS; // EncapsulatedContentInfo
     yield implicit(0, setOf(...certs));
     const values = await digester.digest();
-    const infos: Uint8Array[] = [];
+    for (const [name, value] of existing?.digests ?? []) {
+      const now = values.get(name);
+      if (now !== undefined && !Buffer.from(now).equals(value)) {
+        throw new NiemError('tampered', 'the signed content changed since it was verified');
+      }
+    }
+    const infos: Uint8Array[] = [...(existing?.signerInfos ?? [])];
     for (const p of prepared) {
       infos.push(
         await signerInfo(p, values.get(p.digest) as Uint8Array, signingTime, options.level),

@@ -56,9 +56,27 @@ export interface VerifyOptions {
   /** Consumes the content as it streams; see the contract above. Must not keep the views. */
   readonly onContent: (chunks: AsyncIterable<Uint8Array>) => Promise<void>;
   readonly digestMode?: DigestMode;
+  /** Receives the raw parts once the whole SignedData was read (before the report). */
+  readonly onParts?: (parts: SignedDataParts) => void;
 }
 
 export type Verdict = 'valid' | 'tampered' | 'untrusted';
+
+/**
+ * The parts of a SignedData a co-signer needs to write it again with one more SignerInfo
+ * (signContent's `existing`): raw DER, as read.
+ */
+export interface SignedDataParts {
+  readonly eContentType: string;
+  /** The digestAlgorithms the SignedData listed (those Niêm knows). */
+  readonly digestAlgorithms: readonly DigestName[];
+  /** Every certificate of the certificates field, DER. */
+  readonly certificates: readonly Uint8Array[];
+  /** Every SignerInfo, DER, in the order read. */
+  readonly signerInfos: readonly Uint8Array[];
+  /** The content's digests as computed while reading (sha256 always among them). */
+  readonly digests: ReadonlyMap<DigestName, Uint8Array>;
+}
 
 export interface SignerReport {
   readonly commonName: string | undefined;
@@ -177,9 +195,13 @@ export async function verifySignedData(
     );
     if (algs.length > 16) throw malformed('more than 16 digestAlgorithms');
     const listed = new Set<DigestName>(['sha256']);
+    const declared: DigestName[] = [];
     for (const a of algs) {
       const name = readDigestAlgorithm(a);
-      if (name !== undefined) listed.add(name);
+      if (name !== undefined) {
+        listed.add(name);
+        declared.push(name);
+      }
     }
     digester = new ContentDigester([...listed].sort(), options.digestMode ?? 'auto');
 
@@ -241,6 +263,13 @@ export async function verifySignedData(
     const infos = infoNodes.map(readSignerInfo);
     const contentLength = digester.length;
     const digests = await digester.digest();
+    options.onParts?.({
+      eContentType,
+      digestAlgorithms: [...new Set(declared)],
+      certificates: certNodes.filter((c) => hasTag(c, 'universal', 16)).map((c) => c.raw.slice()),
+      signerInfos: infoNodes.map((n) => n.raw.slice()),
+      digests,
+    });
     const signers = infos.map((info) =>
       checkSigner(info, eContentType, digests, certs, anchors, now),
     );
