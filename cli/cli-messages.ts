@@ -22,6 +22,12 @@ export const cliMessages = {
             [--meta META.json] [--chain CA.pem …] [--to-oaep-sha1 CHỨNG_THƯ.pem …] --out GÓI.p7m TỆP…
       Ký bằng token và niêm phong các tệp cho những người nhận (người gửi luôn là một người nhận).
       --to-oaep-sha1: người nhận RSA mà token không làm được RSA-OAEP SHA-256.
+  niem sign --token NHÃN --level thuong|mat|toi-mat|tuyet-mat [--meta META.json] [--chain CA.pem …]
+            --out THÂN.p7s TỆP…
+      Người có thẩm quyền ký các tệp (chưa mã hoá); văn thư thêm chữ ký cơ quan khi niêm phong:
+  niem seal --token NHÃN --signed THÂN.p7s --trust CA.pem [--trust …] --to CHỨNG_THƯ.pem [--to …]
+            --level … --out GÓI.p7m
+      Kiểm tra chữ ký đã có (chuỗi chứng thư, độ mật trùng khớp), thêm chữ ký của token này rồi niêm phong.
   niem open GÓI.p7m --token NHÃN --out THƯ_MỤC --trust CA.pem [--trust …] [--json]
       Mở gói tin, kiểm tra thẻ toàn vẹn, chữ ký, chuỗi chứng thư và độ mật; chỉ ghi tài liệu ra khi tất cả hợp lệ.
   niem inspect GÓI.p7m [--json]
@@ -42,6 +48,12 @@ export const cliMessages = {
             [--meta META.json] [--chain CA.pem …] [--to-oaep-sha1 CERT.pem …] --out PKG.p7m FILE…
       Sign with the token and seal the files for the recipients (the sender is always a recipient).
       --to-oaep-sha1: an RSA recipient whose token cannot do RSA-OAEP with SHA-256.
+  niem sign --token LABEL --level thuong|mat|toi-mat|tuyet-mat [--meta META.json] [--chain CA.pem …]
+            --out BODY.p7s FILE…
+      The competent person signs the files (not encrypted); the clerk adds the organisation's signature when sealing:
+  niem seal --token LABEL --signed BODY.p7s --trust CA.pem [--trust …] --to CERT.pem [--to …]
+            --level … --out PKG.p7m
+      Verify the signatures already there (chain, same level), add this token's signature, then seal.
   niem open PKG.p7m --token LABEL --out DIR --trust CA.pem [--trust …] [--json]
       Open a package: check the integrity tag, signatures, certificate chain and level; documents are written only when all pass.
   niem inspect PKG.p7m [--json]
@@ -111,6 +123,18 @@ export const cliMessages = {
   sealed: {
     vi: 'Đã niêm phong {count} tệp vào {path} ({bytes} byte), độ mật {level}, cho {recipients} người nhận:',
     en: 'Sealed {count} file(s) into {path} ({bytes} bytes), level {level}, for {recipients} recipient(s):',
+  },
+  signedBody: {
+    vi: 'Đã ký {count} tệp vào {path} ({bytes} byte), độ mật {level}. Tệp này chưa được mã hoá: hãy niêm phong bằng niem seal --signed.',
+    en: 'Signed {count} file(s) into {path} ({bytes} bytes), level {level}. This file is not encrypted: seal it with niem seal --signed.',
+  },
+  cosigned: {
+    vi: 'Đã thêm chữ ký vào thân đã ký bởi: {signers}.',
+    en: 'Signature added to the body signed by: {signers}.',
+  },
+  signedWithFiles: {
+    vi: 'Dùng --signed thì không kèm tệp: tài liệu đã nằm trong thân đã ký.',
+    en: 'With --signed give no files: the documents are in the signed body.',
   },
   foreignNotice: {
     vi: 'Lưu ý: gói tin do công cụ khác tạo, không có siêu dữ liệu; nội dung được ghi thành một tệp content.bin.',

@@ -4,8 +4,10 @@
  */
 import { parseArgs } from 'node:util';
 import { cliMessages, say, type Lang } from './cli-messages.ts';
-import { inspectCommand, openCommand, sealCommand } from './commands/seal-command.ts';
+import { inspectCommand, openCommand, sealCommand, signCommand } from './commands/seal-command.ts';
 import { CommandFailure, tokenChangePin, tokenList, tokenLogin } from './commands/token-command.ts';
+import { isProfileCommand, runProfileCommand } from './commands/profile-command.ts';
+import { profileMessages } from './commands/profile-messages.ts';
 
 async function run(argv: string[]): Promise<number> {
   const langArg = argv.find((a, i) => argv[i - 1] === '--lang') ?? process.env.NIEM_LANG;
@@ -14,6 +16,8 @@ async function run(argv: string[]): Promise<number> {
     process.stderr.write(`${say(cliMessages.pinFromArgv, lang)}\n`);
     return 2;
   }
+  // The vault (profile) commands parse and dispatch on their own: cli/commands/profile-*.ts.
+  if (isProfileCommand(argv)) return runProfileCommand(argv, lang);
   let parsed;
   try {
     parsed = parseArgs({
@@ -30,6 +34,7 @@ async function run(argv: string[]): Promise<number> {
         meta: { type: 'string' },
         chain: { type: 'string', multiple: true },
         trust: { type: 'string', multiple: true },
+        signed: { type: 'string' },
         out: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -44,7 +49,9 @@ async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parsed;
   const [group, command] = positionals;
   if (values.help || !group) {
-    process.stdout.write(`${say(cliMessages.usage, lang)}\n`);
+    process.stdout.write(
+      `${say(cliMessages.usage, lang)}\n\n${say(profileMessages.usage, lang)}\n`,
+    );
     return values.help ? 0 : 2;
   }
   const common = {
@@ -76,6 +83,21 @@ async function run(argv: string[]): Promise<number> {
         ...(values.token ? { token: values.token } : {}),
         to: values.to ?? [],
         toOaepSha1: values['to-oaep-sha1'] ?? [],
+        ...(values.level !== undefined ? { level: values.level } : {}),
+        ...(values.meta !== undefined ? { meta: values.meta } : {}),
+        chain: values.chain ?? [],
+        ...(values.out !== undefined ? { out: values.out } : {}),
+        files: positionals.slice(1),
+        ...(values.signed !== undefined ? { signed: values.signed } : {}),
+        trust: values.trust ?? [],
+      });
+      process.stdout.write(`${output}\n`);
+      return 0;
+    }
+    if (group === 'sign') {
+      const output = await signCommand({
+        ...common,
+        ...(values.token ? { token: values.token } : {}),
         ...(values.level !== undefined ? { level: values.level } : {}),
         ...(values.meta !== undefined ? { meta: values.meta } : {}),
         chain: values.chain ?? [],

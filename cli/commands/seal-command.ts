@@ -17,13 +17,17 @@ import {
   openPackage,
   removePartialsNow,
   sealPackage,
+  sealSignedPackage,
+  signPackage,
   tokenRecipientKeys,
   tokenSenderRecipient,
   tokenSigner,
   type InspectedPackage,
   type PackageMetadata,
   type PackageReport,
+  type SealedPackage,
 } from '../../native/seal/pipeline/index.ts';
+import type { VerificationReport } from '../../native/seal/signed-data/index.ts';
 import { settingsPath } from '../../native/service/settings.ts';
 import { resolveModules } from '../../native/token/module-config.ts';
 import { TokenService } from '../../native/token/token-service.ts';
@@ -41,6 +45,19 @@ export interface SealCommandOptions extends Common {
   token?: string;
   to: string[];
   toOaepSha1: string[];
+  level?: string;
+  meta?: string;
+  chain: string[];
+  out?: string;
+  files: string[];
+  /** A body signed by `niem sign`: co-sign it and seal it (no files then). */
+  signed?: string;
+  /** Trust anchors for the signed body's signers (with `signed`). */
+  trust?: string[];
+}
+
+export interface SignCommandOptions extends Common {
+  token?: string;
   level?: string;
   meta?: string;
   chain: string[];
@@ -186,7 +203,30 @@ function table(rows: [string, string][]): string {
   return rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n');
 }
 
-export async function sealCommand(options: SealCommandOptions): Promise<string> {
+/** The --meta file as package metadata (undefined without --meta). */
+async function readMetadata(
+  path: string | undefined,
+  lang: Lang,
+): Promise<PackageMetadata | undefined> {
+  if (path === undefined) return undefined;
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    throw new CommandFailure(
+      say(cliMessages.fileUnreadable, lang, { path, reason: (err as Error).message }),
+      1,
+    );
+  }
+  try {
+    return JSON.parse(text) as PackageMetadata;
+  } catch {
+    throw new CommandFailure(say(cliMessages.metaInvalid, lang, { path }), 1);
+  }
+}
+
+/** `niem sign`: the competent person's signature over the files, not sealed. */
+export async function signCommand(options: SignCommandOptions): Promise<string> {
   const { lang } = options;
   if (!options.token) throw usage(lang, '--token');
   if (!options.out) throw usage(lang, '--out');
@@ -194,32 +234,64 @@ export async function sealCommand(options: SealCommandOptions): Promise<string> 
     throw new CommandFailure(say(cliMessages.badLevel, lang), 2);
   }
   if (options.files.length === 0) throw usage(lang, 'FILE…');
-  if (options.to.length + options.toOaepSha1.length === 0) throw usage(lang, '--to');
   for (const file of options.files) await assertReadableFile(file, lang);
+  const { level, out, token } = { level: options.level, out: options.out, token: options.token };
+  try {
+    const metadata = await readMetadata(options.meta, lang);
+    const chain = (await Promise.all(options.chain.map((p) => readCertificates(p, lang)))).flat();
+    const signed = await cleaningUpOnSignal(() =>
+      withToken(options, token, async (service) =>
+        signPackage({
+          files: options.files,
+          ...(metadata ? { metadata } : {}),
+          level,
+          signers: [await tokenSigner(service)],
+          certificates: chain,
+          out,
+        }),
+      ),
+    );
+    if (options.json) return JSON.stringify(signed, null, 2);
+    return langsOf(lang)
+      .map((l) =>
+        say(cliMessages.signedBody, l, {
+          count: signed.manifest.documents.length,
+          path: signed.path,
+          bytes: signed.bytes,
+          level: levelName(level, l),
+        }),
+      )
+      .join('\n');
+  } catch (err) {
+    throw failure(err, lang);
+  }
+}
+
+export async function sealCommand(options: SealCommandOptions): Promise<string> {
+  const { lang } = options;
+  if (!options.token) throw usage(lang, '--token');
+  if (!options.out) throw usage(lang, '--out');
+  if (options.level === undefined || !isLevelCode(options.level)) {
+    throw new CommandFailure(say(cliMessages.badLevel, lang), 2);
+  }
+  const signed = options.signed;
+  if (signed !== undefined) {
+    if (options.files.length > 0 || options.meta !== undefined) {
+      throw new CommandFailure(say(cliMessages.signedWithFiles, lang), 2);
+    }
+    if ((options.trust ?? []).length === 0) {
+      throw new CommandFailure(say(cliMessages.noTrustAnchors, lang), 2);
+    }
+  } else if (options.files.length === 0) throw usage(lang, 'FILE…');
+  if (options.to.length + options.toOaepSha1.length === 0) throw usage(lang, '--to');
+  for (const file of signed === undefined ? options.files : [signed]) {
+    await assertReadableFile(file, lang);
+  }
   const level = options.level;
   const out = options.out;
   const token = options.token;
   try {
-    let metadata: PackageMetadata | undefined;
-    if (options.meta !== undefined) {
-      let text: string;
-      try {
-        text = await readFile(options.meta, 'utf8');
-      } catch (err) {
-        throw new CommandFailure(
-          say(cliMessages.fileUnreadable, lang, {
-            path: options.meta,
-            reason: (err as Error).message,
-          }),
-          1,
-        );
-      }
-      try {
-        metadata = JSON.parse(text) as PackageMetadata;
-      } catch {
-        throw new CommandFailure(say(cliMessages.metaInvalid, lang, { path: options.meta }), 1);
-      }
-    }
+    const metadata = await readMetadata(options.meta, lang);
     const recipients = [
       ...(await Promise.all(
         options.to.map(async (p) => ({ certificate: await readOneCertificate(p, lang) })),
@@ -232,24 +304,32 @@ export async function sealCommand(options: SealCommandOptions): Promise<string> 
       )),
     ];
     const chain = (await Promise.all(options.chain.map((p) => readCertificates(p, lang)))).flat();
-    const sealed = await cleaningUpOnSignal(() =>
-      withToken(options, token, async (service) =>
-        sealPackage({
-          files: options.files,
-          ...(metadata ? { metadata } : {}),
+    const trustAnchors = (
+      await Promise.all((options.trust ?? []).map((p) => readCertificates(p, lang)))
+    ).flat();
+    const sealed: SealedPackage & { body?: VerificationReport } = await cleaningUpOnSignal(() =>
+      withToken(options, token, async (service) => {
+        const common = {
           level,
           signers: [await tokenSigner(service)],
           certificates: chain,
           sender: await tokenSenderRecipient(service),
           recipients,
           out,
-        }),
-      ),
+        };
+        return signed === undefined
+          ? sealPackage({ ...common, files: options.files, ...(metadata ? { metadata } : {}) })
+          : sealSignedPackage({ ...common, signed, trustAnchors });
+      }),
     );
     if (options.json) return JSON.stringify(sealed, null, 2);
+    const firstSigners = (sealed.body?.signers ?? [])
+      .map((s) => `${s.commonName ?? '?'} #${s.serialNumber ?? '?'}`)
+      .join(', ');
     return langsOf(lang)
       .map((l) =>
         [
+          ...(sealed.body ? [say(cliMessages.cosigned, l, { signers: firstSigners })] : []),
           say(cliMessages.sealed, l, {
             count: sealed.manifest.documents.length,
             path: sealed.path,

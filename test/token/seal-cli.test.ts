@@ -534,6 +534,111 @@ describe('niem seal / open / inspect (CLI, SoftHSM2 tokens, openssl interop)', (
     assert.ok(!existsSync(at('x.p7m')));
   });
 
+  it('a body signed on one token (niem sign) is co-signed and sealed on another; the recipient sees both', () => {
+    const sign = niem(
+      ['sign', '--token', 'BTP-VANTHU', '--level', 'mat', '--out', 'body.p7s', 'scan.pdf'],
+      pins['BTP-VANTHU'],
+    );
+    assert.equal(sign.status, 0, sign.stderr);
+    assert.match(sign.stdout, /not encrypted: seal it with niem seal --signed/);
+    const wrongLevel = niem(
+      [
+        'seal',
+        '--token',
+        'VPCP-VANTHU',
+        '--signed',
+        'body.p7s',
+        '--trust',
+        'demo-ca.pem',
+        '--to',
+        'btp.pem',
+        '--level',
+        'toi-mat',
+        '--out',
+        'cosigned-bad.p7m',
+      ],
+      pins['VPCP-VANTHU'],
+    );
+    assert.equal(wrongLevel.status, 1);
+    assert.ok(!existsSync(at('cosigned-bad.p7m')));
+    const seal = niem(
+      [
+        'seal',
+        '--token',
+        'VPCP-VANTHU',
+        '--signed',
+        'body.p7s',
+        '--trust',
+        'demo-ca.pem',
+        '--to',
+        'btp.pem',
+        '--level',
+        'mat',
+        '--out',
+        'cosigned.p7m',
+      ],
+      pins['VPCP-VANTHU'],
+    );
+    assert.equal(seal.status, 0, seal.stderr);
+    assert.match(
+      seal.stdout,
+      /Signature added to the body signed by: Văn thư Bộ Tư pháp \(DEMO\) #/,
+    );
+    const open = niem(
+      [
+        'open',
+        'cosigned.p7m',
+        '--token',
+        'BTP-VANTHU',
+        '--out',
+        'out-cosigned',
+        '--trust',
+        'demo-ca.pem',
+        '--json',
+      ],
+      pins['BTP-VANTHU'],
+    );
+    assert.equal(open.status, 0, open.stderr);
+    const report = (
+      JSON.parse(open.stdout) as {
+        report: {
+          signedData: { signers: { verdict: string; level: string; commonName: string }[] };
+        };
+      }
+    ).report;
+    const signers = report.signedData.signers;
+    assert.equal(signers.length, 2);
+    assert.deepEqual(
+      signers.map((x) => x.verdict),
+      ['valid', 'valid'],
+    );
+    assert.deepEqual(
+      signers.map((x) => x.level),
+      ['mat', 'mat'],
+    );
+    assert.deepEqual(readFileSync(at('out-cosigned/scan.pdf')), readFileSync(at('scan.pdf')));
+    const withFiles = niem(
+      [
+        'seal',
+        '--token',
+        'VPCP-VANTHU',
+        '--signed',
+        'body.p7s',
+        '--trust',
+        'demo-ca.pem',
+        '--to',
+        'btp.pem',
+        '--level',
+        'mat',
+        '--out',
+        'x2.p7m',
+        'scan.pdf',
+      ],
+      pins['VPCP-VANTHU'],
+    );
+    assert.equal(withFiles.status, 2);
+  });
+
   it('a missing or unreadable file is named in both languages, before any token work', () => {
     const both = (r: Run) => `${r.stdout}${r.stderr}`;
     const inspect = niem(['inspect', 'nowhere.p7m']);
