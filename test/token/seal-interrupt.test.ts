@@ -1,6 +1,6 @@
 /**
  * `niem seal` / `niem open` interrupted midway (issue 4 item 2): SIGINT and SIGTERM remove
- * the partial output (`PKG.p7m.partial`, `DIR/.partial-*`, DIR when the run created it)
+ * the partial output (`PKG.p7m.partial`, `DIR/.partial-*`, DIR and its parents when the run created them)
  * and exit 130 / 143; a SIGKILL, which cannot be caught, leaves its partial behind, and
  * the next seal or open into the same place removes it. Real CLI, demo SoftHSM2 tokens,
  * a 300 MiB input so that the signal lands while the partial is being written.
@@ -128,8 +128,9 @@ describe('niem seal / open interrupted', () => {
       assert.equal(existsSync(at(out)), false, 'package left');
     });
 
-    it(`open: ${signal} removes DIR/.partial-* and DIR, and exits ${code}`, async () => {
-      const out = `open-${signal}`;
+    it(`open: ${signal} removes DIR/.partial-* and every folder it created, and exits ${code}`, async () => {
+      const top = `open-${signal}`;
+      const out = join(top, 'năm 2026', 'số 12'); // three folders made by this open
       const child = start(openArgs('full.p7m', out), 'BTP-VANTHU');
       const done = exited(child);
       await until(
@@ -141,6 +142,7 @@ describe('niem seal / open interrupted', () => {
       const r = await done;
       assert.equal(r.code, code);
       assert.equal(existsSync(at(out)), false, 'output folder left');
+      assert.equal(existsSync(at(top)), false, 'a parent folder the open created was left');
     });
   }
 

@@ -218,11 +218,15 @@ export async function openPackage(options: OpenPackageOptions): Promise<PackageR
   await sweepStalePartialDirs(outDir); // left by a killed open (SIGKILL cannot be caught)
   const partialDir = path.join(outDir, `.partial-${randomBytes(8).toString('hex')}`);
   await mkdir(partialDir, { mode: 0o700 });
-  const untrack = trackPartial({
-    path: partialDir,
-    kind: 'dir',
-    ...(outExisted ? {} : { createdParent: outDir }),
-  });
+  const createdParents: string[] = [];
+  if (!outExisted && firstCreated !== undefined) {
+    const top = path.resolve(firstCreated);
+    for (let d = outDir; ; d = path.dirname(d)) {
+      createdParents.push(d);
+      if (d === top || path.dirname(d) === d) break;
+    }
+  }
+  const untrack = trackPartial({ path: partialDir, kind: 'dir', createdParents });
 
   const report: PackageReport = {
     formatVersion: undefined,

@@ -13,8 +13,11 @@ import path from 'node:path';
 interface Partial {
   path: string;
   kind: 'file' | 'dir';
-  /** A folder this process created to hold the partial: removed too when left empty. */
-  createdParent?: string;
+  /**
+   * The folders this process created to hold the partial, deepest first: each removed
+   * too when left empty (stopping at the first that is not).
+   */
+  createdParents?: readonly string[];
 }
 
 const live = new Set<Partial>();
@@ -36,11 +39,11 @@ export function removePartialsNow(): void {
     } catch {
       // best effort: the process is going away
     }
-    if (p.createdParent !== undefined) {
+    for (const folder of p.createdParents ?? []) {
       try {
-        rmdirSync(p.createdParent);
+        rmdirSync(folder);
       } catch {
-        // not empty, or already gone
+        break; // not empty (or gone): its parents are not ours to remove
       }
     }
   }
