@@ -6,7 +6,10 @@
 export {
   buildManifest,
   sealPackage,
+  sealPackageStream,
+  sealRecipients,
   signPackage,
+  type PackageStream,
   type DocumentSource,
   type SignPackageOptions,
   type SignedBody,

@@ -33,8 +33,13 @@ import { sweepStalePartialDirs, trackPartial } from './partial-files.ts';
 const PEEK_BYTES = Math.max(BODY_PEEK_BYTES, 4096);
 
 export interface OpenPackageOptions {
-  /** The package file. */
+  /** The package file (or a name for it when `bytes` is given). */
   path: string;
+  /**
+   * The package as a stream instead of reading `path` (the vault decrypting a stored
+   * package from its blob): read once, from the start.
+   */
+  bytes?: AsyncIterable<Uint8Array>;
   /** Our certificates and their private operations (token or software). */
   keys: RecipientKey[];
   /** Root certificates (DER) the signers must chain to; at least one. */
@@ -293,7 +298,7 @@ export async function openPackage(options: OpenPackageOptions): Promise<PackageR
     let opened: OpenedEnvelope;
     try {
       opened = await openEnvelope(
-        createReadStream(options.path, { highWaterMark: FILE_READ_BYTES }),
+        options.bytes ?? createReadStream(options.path, { highWaterMark: FILE_READ_BYTES }),
         {
           keys: options.keys,
           onPlaintext: async (plaintext) => {

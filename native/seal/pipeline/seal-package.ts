@@ -177,6 +177,28 @@ export function recipientSummary(
 
 /** Seals the documents into `out`; see the module comment. */
 export async function sealPackage(options: SealPackageOptions): Promise<SealedPackage> {
+  const { manifest, recipients, chunks } = await sealPackageStream(options);
+  const bytes = await writePackageFile(options.out, chunks);
+  return { path: options.out, manifest, recipients: recipientSummary(recipients), bytes };
+}
+
+/** A package as a stream, for callers that store it themselves (the vault's blobs). */
+export interface PackageStream {
+  manifest: Manifest;
+  /** As written (sender first). */
+  recipients: SealRecipient[];
+  /** The package's bytes; reading them runs the seal (an error ends the stream). */
+  chunks: AsyncGenerator<Uint8Array, void>;
+}
+
+/**
+ * The seal of sealPackage without the file: the manifest is built (and the documents
+ * described) now; the chunks are produced as they are read. The caller commits what it
+ * wrote only if the stream ended without error.
+ */
+export async function sealPackageStream(
+  options: Omit<SealPackageOptions, 'out'>,
+): Promise<PackageStream> {
   const recipients = sealRecipients(options.sender, options.recipients);
   const { entries, contents } = await packageDocuments(options.files, options.documents);
   const manifest = buildManifest(options.metadata, options.level, entries);
@@ -187,11 +209,11 @@ export async function sealPackage(options: SealPackageOptions): Promise<SealedPa
     ...(options.certificates ? { certificates: options.certificates } : {}),
     ...(options.signingTime ? { signingTime: options.signingTime } : {}),
   });
-  const bytes = await writePackageFile(
-    options.out,
-    sealEnvelope({ inner, recipients, level: options.level }),
-  );
-  return { path: options.out, manifest, recipients: recipientSummary(recipients), bytes };
+  return {
+    manifest,
+    recipients,
+    chunks: sealEnvelope({ inner, recipients, level: options.level }),
+  };
 }
 
 /** The signers of a signed body (`niem sign`): the package is sealed later. */
