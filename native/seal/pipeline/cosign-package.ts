@@ -22,7 +22,6 @@ import {
   signContent,
   verifySignedData,
   type SignedDataParts,
-  type SignerSpec,
   type VerificationReport,
 } from '../signed-data/index.ts';
 import { readNiemBody } from '../tar/index.ts';
@@ -30,24 +29,18 @@ import { writePackageFile } from './package-file.ts';
 import {
   recipientSummary,
   sealRecipients,
-  type PackageRecipient,
+  type SealPackageOptions,
   type SealedPackage,
 } from './seal-package.ts';
 
-export interface SealSignedPackageOptions {
+export interface SealSignedPackageOptions extends Pick<
+  SealPackageOptions,
+  'level' | 'signers' | 'certificates' | 'sender' | 'recipients' | 'out'
+> {
   /** The signed body (`.p7s`) made by signPackage (`niem sign`). */
   signed: string;
   /** Root certificates (DER) the first signers must chain to; at least one. */
   trustAnchors: readonly Uint8Array[];
-  /** The level being sealed: every signed label and the manifest must state it. */
-  level: LevelCode;
-  /** The signers added (the organisation's token). */
-  signers: readonly SignerSpec[];
-  /** Intermediate CA certificates (DER) to carry besides those already in the body. */
-  certificates?: readonly Uint8Array[];
-  sender: PackageRecipient;
-  recipients: readonly PackageRecipient[];
-  out: string;
   /** Tests: the time for the chain checks and the new signing time. */
   now?: Date;
 }

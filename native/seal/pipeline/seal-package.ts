@@ -200,20 +200,28 @@ export async function sealPackageStream(
   options: Omit<SealPackageOptions, 'out'>,
 ): Promise<PackageStream> {
   const recipients = sealRecipients(options.sender, options.recipients);
+  const { manifest, signed: inner } = await signedBody(options);
+  return {
+    manifest,
+    recipients,
+    chunks: sealEnvelope({ inner, recipients, level: options.level }),
+  };
+}
+
+/** The manifest, and the SignedData of the body as a stream (produced as it is read). */
+async function signedBody(
+  options: SignPackageOptions | Omit<SealPackageOptions, 'out'>,
+): Promise<{ manifest: Manifest; signed: AsyncGenerator<Uint8Array, void> }> {
   const { entries, contents } = await packageDocuments(options.files, options.documents);
   const manifest = buildManifest(options.metadata, options.level, entries);
-  const inner = signContent({
+  const signed = signContent({
     content: writeNiemBody(manifest, contents),
     signers: options.signers,
     level: options.level,
     ...(options.certificates ? { certificates: options.certificates } : {}),
     ...(options.signingTime ? { signingTime: options.signingTime } : {}),
   });
-  return {
-    manifest,
-    recipients,
-    chunks: sealEnvelope({ inner, recipients, level: options.level }),
-  };
+  return { manifest, signed };
 }
 
 /** The signers of a signed body (`niem sign`): the package is sealed later. */
@@ -233,15 +241,7 @@ export interface SignedBody {
  * files it was made from: keep it where they are kept.
  */
 export async function signPackage(options: SignPackageOptions): Promise<SignedBody> {
-  const { entries, contents } = await packageDocuments(options.files, options.documents);
-  const manifest = buildManifest(options.metadata, options.level, entries);
-  const signed = signContent({
-    content: writeNiemBody(manifest, contents),
-    signers: options.signers,
-    level: options.level,
-    ...(options.certificates ? { certificates: options.certificates } : {}),
-    ...(options.signingTime ? { signingTime: options.signingTime } : {}),
-  });
+  const { manifest, signed } = await signedBody(options);
   const bytes = await writePackageFile(options.out, signed);
   return { path: options.out, manifest, bytes };
 }
