@@ -82,6 +82,18 @@ export const errorKinds = [
   'disk-full',
   /** The item asked for (draft, package, document…) does not exist in the vault. */
   'not-found',
+  /** A recipient agency of a draft is not cleared for the draft's level (directory clearance). Nothing was sealed. */
+  'not-authorised',
+  /** A recipient agency is not in the directory, or has no certificate there to seal for. Nothing was sealed. */
+  'recipient-unknown',
+  /** The package is already in the vault (same SHA-256); it was not imported twice. */
+  'already-imported',
+  /** `niem audit verify` found entries edited, inserted or deleted, or a bad checkpoint. */
+  'audit-broken',
+  /** A document is larger than the UI may add in one piece (drafts.addDocument's limit). Nothing was added. */
+  'document-too-large',
+  /** The draft already has a document with this name. Nothing was added. */
+  'document-exists',
   /** Anything else; `message` says what, for the log. */
   'internal',
 ] as const;

@@ -3,6 +3,7 @@
  * and what the CLI's `niem draft …` commands call. Document contents go to encrypted blob
  * files; every change is one transaction. A Tuyệt mật draft's subject stays out of lists
  * and the search index (`subject_listed = 0`); getDraft shows it to the clerk who opens it.
+ * Each change appends its audit entry (./vault-audit.ts) in its transaction.
  */
 import { NiemError } from '../api/errors.ts';
 import {
@@ -13,6 +14,7 @@ import {
   hidesSubjectInLists,
 } from '../seal/levels.ts';
 import type { StoredBlob } from './blob-store.ts';
+import { recordAudit } from './vault-audit.ts';
 import type { Vault } from './vault.ts';
 
 /** A document to put in a draft: its file name and its content as a stream (or bytes). */
@@ -112,6 +114,11 @@ export async function createDraft(vault: Vault, draft: NewDraft): Promise<number
         document.run(id, i, d.name, d.mediaType ?? null, blob.id);
       });
       written.length = 0;
+      recordAudit(vault, db, {
+        action: 'draft.create',
+        level: draft.level,
+        detail: { draft: id, documents: (draft.documents ?? []).length },
+      });
       return id;
     });
   } finally {
@@ -230,9 +237,14 @@ export function readDraftDocument(
 
 /** Deletes a draft, its recipients and documents, and then their blob files. */
 export async function deleteDraft(vault: Vault, id: number): Promise<void> {
-  const changes = vault.transaction(
-    (db) => db.prepare('DELETE FROM drafts WHERE id = ?').run(id).changes,
-  );
+  const changes = vault.transaction((db) => {
+    const level = db.prepare('SELECT level FROM drafts WHERE id = ?').pluck().get(id) as
+      LevelCode | undefined;
+    const deleted = db.prepare('DELETE FROM drafts WHERE id = ?').run(id).changes;
+    if (deleted > 0)
+      recordAudit(vault, db, { action: 'draft.delete', level, detail: { draft: id } });
+    return deleted;
+  });
   if (changes === 0) throw new NiemError('not-found', `no draft ${id}`);
   await vault.collectGarbage();
 }

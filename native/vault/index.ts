@@ -29,3 +29,14 @@ export {
 export type { StoredBlob } from './blob-store.ts';
 export type { SqliteDatabase } from './sqlite-lib.ts';
 export * from './drafts.ts';
+export * from './draft-edits.ts';
+export * from './draft-queries.ts';
+export * from './directory.ts';
+export * from './registers.ts';
+export * from './seal-draft.ts';
+export * from './outbox.ts';
+export * from './inbox.ts';
+export { recordAudit, type VaultAuditEntry } from './vault-audit.ts';
+export { WORK_DIR, sweepWorkDir } from './work-dir.ts';
+export * from './identities.ts';
+export { backupVault, restoreVaultFiles, type BackupSummary } from './vault-backup.ts';

@@ -26,6 +26,7 @@ import {
   type MigrationResult,
 } from './migrations/index.ts';
 import type { SqliteDatabase } from './sqlite-lib.ts';
+import { sweepWorkDir } from './work-dir.ts';
 import {
   DATABASE_FILE,
   defaultSnapshotPolicy,
@@ -60,6 +61,11 @@ export interface VaultOptions {
   now?: () => Date;
   /** Blob store settings (tests). */
   blobs?: BlobStoreOptions;
+  /**
+   * Who is working in this session, as audit entries name them: the token certificate's
+   * subject CN and serial (`CN #serial`). Default `unattributed`.
+   */
+  actor?: string;
 }
 
 /** What init needs: the clerk's token certificate and, when configured, the recovery one. */
@@ -96,6 +102,8 @@ export class Vault {
   readonly #blobs: BlobStore;
   readonly #policy: SnapshotPolicy;
   readonly #now: () => Date;
+  /** The actor of this session's audit entries (VaultOptions.actor). */
+  readonly actor: string;
 
   /** Use initVault / openVault. `key` is taken over (zeroed by close). */
   constructor(profileDir: string, db: SqliteDatabase, key: Buffer, options: VaultOptions) {
@@ -105,6 +113,7 @@ export class Vault {
     this.#blobs = new BlobStore(profileDir, options.blobs);
     this.#policy = { ...defaultSnapshotPolicy, ...options.snapshots };
     this.#now = options.now ?? (() => new Date());
+    this.actor = options.actor ?? 'unattributed';
   }
 
   /** False once closed (locked). */
@@ -153,6 +162,15 @@ export class Vault {
   async discardBlob(blob: StoredBlob): Promise<void> {
     blob.key.fill(0);
     await this.#blobs.remove(blob.id);
+  }
+
+  /**
+   * Reads back a blob just written, before its row is recorded (to check what was stored
+   * rather than the source it came from). The key stays the caller's.
+   */
+  readWrittenBlob(blob: StoredBlob): AsyncGenerator<Buffer> {
+    if (!this.isOpen) throw new NiemError('vault-locked', 'the vault is locked');
+    return this.#blobs.read(blob.id, blob.key);
   }
 
   /** The plaintext of blob `id`, streamed and authenticated segment by segment. */
@@ -355,6 +373,7 @@ export async function openVault(
     if (before > 0 && before < SCHEMA_VERSION) await vault.snapshot(); // the state before
     const migration = migrate(db);
     await sweepSnapshotTemps(profileDir);
+    await sweepWorkDir(profileDir);
     const known = new Set(db.prepare('SELECT id FROM blobs').pluck().all() as string[]);
     const sweptFiles = await new BlobStore(profileDir).sweep(known);
     await vault.snapshotIfDue();

@@ -157,6 +157,30 @@ export const errorMessages = {
     vi: 'Không tìm thấy mục được yêu cầu (dự thảo, gói tin hoặc tài liệu) trong kho dữ liệu. Hãy làm mới danh sách rồi chọn lại.',
     en: 'The item asked for (draft, package or document) is not in the vault. Refresh the list and choose again.',
   },
+  'not-authorised': {
+    vi: 'Cơ quan nhận không được phép nhận văn bản ở độ mật này (theo danh bạ cơ quan). Chưa có gì được niêm phong; hãy bỏ cơ quan đó khỏi danh sách nhận hoặc cập nhật danh bạ.',
+    en: 'A recipient agency is not cleared to receive documents of this level (per the agency directory). Nothing was sealed; remove that agency from the recipients or update the directory.',
+  },
+  'recipient-unknown': {
+    vi: 'Cơ quan nhận không có trong danh bạ, hoặc danh bạ không có chứng thư số của cơ quan đó. Chưa có gì được niêm phong; hãy nhập danh bạ cập nhật rồi thử lại.',
+    en: 'A recipient agency is not in the directory, or the directory holds no certificate for it. Nothing was sealed; import an updated directory and try again.',
+  },
+  'already-imported': {
+    vi: 'Gói tin này đã có trong kho (cùng mã băm SHA-256) nên không nhập lại.',
+    en: 'This package is already in the vault (same SHA-256), so it was not imported again.',
+  },
+  'audit-broken': {
+    vi: 'Nhật ký kiểm tra có dấu hiệu bị sửa, chèn hoặc xoá. Hãy báo ngay cho quản trị viên an ninh; không tự sửa kho dữ liệu.',
+    en: 'The audit trail shows entries edited, inserted or deleted. Tell your security administrator at once; do not repair the vault yourself.',
+  },
+  'document-too-large': {
+    vi: 'Tệp quá lớn để thêm vào dự thảo (tối đa 8 MiB mỗi tệp). Chưa có gì được thêm; hãy chọn tệp nhỏ hơn hoặc chia nhỏ tài liệu.',
+    en: 'The file is too large to add to the draft (at most 8 MiB per file). Nothing was added; choose a smaller file or split the document.',
+  },
+  'document-exists': {
+    vi: 'Dự thảo đã có một tài liệu cùng tên. Chưa có gì được thêm; hãy đổi tên tệp hoặc xoá tài liệu kia trước.',
+    en: 'The draft already has a document with this name. Nothing was added; rename the file or remove the other document first.',
+  },
   internal: {
     vi: 'Đã xảy ra lỗi không mong muốn. Hãy thử lại; nếu lỗi lặp lại, hãy báo quản trị viên.',
     en: 'Something unexpected went wrong. Try again; if it happens again, tell your administrator.',

@@ -1,0 +1,185 @@
+/**
+ * `niem outbox list|export`, `niem inbox import|list`, `niem open ID`: the sealed
+ * packages of a profile's vault, going out and coming in.
+ */
+import { createReadStream, createWriteStream } from 'node:fs';
+import { link, rm, unlink } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { levels } from '../../native/seal/levels.ts';
+import { PackageRefused } from '../../native/seal/pipeline/index.ts';
+import {
+  exportOutboxPackage,
+  getOutbox,
+  importInbox,
+  listInbox,
+  listOutbox,
+  openInbox,
+  type InboxSummary,
+  type OutboxSummary,
+} from '../../native/vault/index.ts';
+import { say, type Lang } from '../cli-messages.ts';
+import { CommandFailure } from '../token-prompt.ts';
+import { profileMessages } from './profile-messages.ts';
+import { assertReadableFile, parseId } from './profile-drafts.ts';
+import { dateCell, levelName, renderTable, subjectCell, type Column } from './profile-format.ts';
+import { langsOf, usage, withVault, type ProfileOptions } from './profile-session.ts';
+import { formatReport, readCertificates } from './seal-command.ts';
+
+const register = (r: { year: number; number: number } | null): string =>
+  r === null ? '' : `${r.number}/${r.year}`;
+
+const outboxColumns: Column<OutboxSummary>[] = [
+  ['id', (o) => String(o.id)],
+  ['level', (o, l) => levelName(o.level, l)],
+  ['register', (o) => register(o.register)],
+  ['state', (o, l) => profileMessages.transport[l][o.transportState]],
+  ['recipients', (o) => o.recipients.join(', ')],
+  ['date', (o) => dateCell(o.createdAt)],
+  ['subject', (o, l) => subjectCell(o.subject, o.level, l)],
+];
+
+/** `niem outbox list [--json]`. */
+export async function outboxListCommand(options: ProfileOptions): Promise<string> {
+  return withVault(options, async (vault) => {
+    const outbox = listOutbox(vault, { limit: 500 });
+    if (options.json) return JSON.stringify({ outbox }, null, 2);
+    return renderTable(outbox, outboxColumns, options.lang);
+  });
+}
+
+/** Writes `chunks` to `out` through `out.partial`; never overwrites; nothing left on failure. */
+async function writeNewFile(
+  out: string,
+  chunks: AsyncIterable<Uint8Array>,
+  lang: Lang,
+): Promise<number> {
+  const partial = `${out}.partial`;
+  let bytes = 0;
+  let created = false;
+  try {
+    const output = createWriteStream(partial, { flags: 'wx', mode: 0o600 });
+    output.on('open', () => {
+      created = true;
+    });
+    await pipeline(
+      Readable.from(chunks),
+      async function* (source: AsyncIterable<Uint8Array>) {
+        for await (const chunk of source) {
+          bytes += chunk.length;
+          yield chunk;
+        }
+      },
+      output,
+    );
+    await link(partial, out);
+    await unlink(partial);
+    return bytes;
+  } catch (err) {
+    if (created) await rm(partial, { force: true });
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') {
+      throw new CommandFailure(say(profileMessages.outExists, lang, { path: out }), 1);
+    }
+    throw err;
+  }
+}
+
+/** `niem outbox export ID --out FILE`: the sealed package, as it will be sent. */
+export async function outboxExportCommand(
+  options: ProfileOptions & { out?: string },
+  idText: string,
+): Promise<string> {
+  const { lang } = options;
+  const id = parseId(idText, lang);
+  if (!options.out) throw usage(lang, '--out');
+  const out = options.out;
+  return withVault(options, async (vault) => {
+    getOutbox(vault, id);
+    const bytes = await writeNewFile(out, exportOutboxPackage(vault, id), lang);
+    if (options.json) return JSON.stringify({ id, path: out, bytes });
+    return say(profileMessages.exported, lang, { id, path: out, bytes });
+  });
+}
+
+/** `niem inbox import PKG.p7m`. */
+export async function inboxImportCommand(options: ProfileOptions, file: string): Promise<string> {
+  const { lang } = options;
+  await assertReadableFile(file, lang);
+  return withVault(options, async (vault) => {
+    const imported = await importInbox(vault, createReadStream(file) as AsyncIterable<Buffer>);
+    if (options.json) return JSON.stringify(imported, null, 2);
+    return langsOf(lang)
+      .map((l) =>
+        say(profileMessages.imported, l, {
+          id: imported.id,
+          level: levels[imported.level][l],
+          sha: imported.packageSha256,
+        }),
+      )
+      .join('\n');
+  });
+}
+
+const inboxColumns: Column<InboxSummary>[] = [
+  ['id', (i) => String(i.id)],
+  ['level', (i, l) => levelName(i.level, l)],
+  ['register', (i) => register(i.register)],
+  ['state', (i, l) => (i.status === null ? '' : profileMessages.status[l][i.status])],
+  ['sender', (i) => i.senderOrganId ?? ''],
+  ['date', (i) => dateCell(i.receivedAt)],
+  ['subject', (i, l) => subjectCell(i.subject, i.level, l, i.openedAt !== null)],
+];
+
+/** `niem inbox list [--json]`. */
+export async function inboxListCommand(options: ProfileOptions): Promise<string> {
+  return withVault(options, async (vault) => {
+    const inbox = listInbox(vault, { limit: 500 });
+    if (options.json) return JSON.stringify({ inbox }, null, 2);
+    return renderTable(inbox, inboxColumns, options.lang);
+  });
+}
+
+/** `niem open ID --out DIR --trust CA.pem…`: opens an inbox package with the token. */
+export async function openInboxCommand(
+  options: ProfileOptions & { out?: string; trust: string[] },
+  idText: string,
+): Promise<string> {
+  const { lang } = options;
+  const id = parseId(idText, lang);
+  if (!options.out) throw usage(lang, '--out');
+  if (options.trust.length === 0) throw usage(lang, '--trust');
+  const outDir = options.out;
+  const trustAnchors = (
+    await Promise.all(options.trust.map((p) => readCertificates(p, lang)))
+  ).flat();
+  const label = `inbox #${id}`;
+  return withVault(options, async (vault, session) => {
+    let opened;
+    try {
+      opened = await openInbox(vault, id, { keys: await session.keys(), trustAnchors, outDir });
+    } catch (err) {
+      if (err instanceof PackageRefused) {
+        const text = options.json
+          ? JSON.stringify({ report: err.report }, null, 2)
+          : langsOf(lang)
+              .map((l) => formatReport(err.report, l, label))
+              .join('\n\n');
+        process.stdout.write(`${text}\n`);
+      }
+      throw err;
+    }
+    if (options.json) return JSON.stringify(opened, null, 2);
+    return langsOf(lang)
+      .map((l) =>
+        [
+          formatReport(opened.report, l, label),
+          say(profileMessages.openedInbox, l, {
+            id,
+            number: opened.register.number,
+            year: opened.register.year,
+          }),
+        ].join('\n'),
+      )
+      .join('\n\n');
+  });
+}

@@ -1,0 +1,191 @@
+/**
+ * Text of the vault (profile) commands, Vietnamese and English: usage, results, list
+ * headings and the directory policy's refusals. Error kinds use the shared catalog.
+ */
+export const profileMessages = {
+  usage: {
+    vi: `Kho dữ liệu (hồ sơ) — mọi lệnh nhận --profile THƯ_MỤC (mặc định thư mục dữ liệu của ứng dụng),
+--token NHÃN (bắt buộc, mã PIN từ NIEM_PIN hoặc nhập ẩn) và --lang vi|en:
+  niem init --token NHÃN [--recovery CHỨNG_THƯ.pem]
+  niem directory import DANH_BẠ.json
+  niem draft create --subject TRÍCH_YẾU --level ĐỘ_MẬT --to MÃ_CQ [--to …] [--urgency khan|thuong-khan|hoa-toc] TỆP…
+  niem draft list [--json]
+  niem seal MÃ_DỰ_THẢO                 (niêm phong dự thảo vào hộp thư đi)
+  niem outbox list [--json]
+  niem outbox export MÃ --out GÓI.p7m
+  niem inbox import GÓI.p7m
+  niem inbox list [--json]
+  niem open MÃ --out THƯ_MỤC --trust CA.pem [--json]   (MÃ trong hộp thư đến)
+  niem audit verify [--json]           (mã thoát 0: toàn vẹn, 1: có vấn đề)
+  niem backup --out TỆP.tar            (bản sao mã hoá: cơ sở dữ liệu, tệp mã hoá, vault.key)
+  niem restore TỆP.tar                 (vào một hồ sơ trống)`,
+    en: `The vault (profile) — every command takes --profile DIR (default: the app's data folder),
+--token LABEL (required; PIN from NIEM_PIN or a hidden prompt) and --lang vi|en:
+  niem init --token LABEL [--recovery CERT.pem]
+  niem directory import DIRECTORY.json
+  niem draft create --subject TEXT --level LEVEL --to ORGANID [--to …] [--urgency khan|thuong-khan|hoa-toc] FILE…
+  niem draft list [--json]
+  niem seal DRAFT_ID                   (seals the draft into the outbox)
+  niem outbox list [--json]
+  niem outbox export ID --out PKG.p7m
+  niem inbox import PKG.p7m
+  niem inbox list [--json]
+  niem open ID --out DIR --trust CA.pem [--json]   (ID in the inbox)
+  niem audit verify [--json]           (exit 0: intact, 1: problems)
+  niem backup --out FILE.tar           (an encrypted copy: database, encrypted files, vault.key)
+  niem restore FILE.tar                (into an empty profile)`,
+  },
+  initialised: {
+    vi: 'Đã tạo kho dữ liệu tại {profile}, khoá bởi token "{label}"{recovery}.',
+    en: 'Created the vault in {profile}, locked by token "{label}"{recovery}.',
+  },
+  withRecovery: { vi: ' và chứng thư khôi phục', en: ' and the recovery certificate' },
+  directoryImported: {
+    vi: 'Đã nhập danh bạ: {added} cơ quan mới, {replaced} cơ quan được thay thế.',
+    en: 'Directory imported: {added} new agencies, {replaced} replaced.',
+  },
+  directoryInvalid: {
+    vi: 'Tệp danh bạ {path} không hợp lệ ({detail}). Không có gì được thay đổi.',
+    en: 'The directory file {path} is invalid ({detail}). Nothing was changed.',
+  },
+  draftCreated: { vi: 'Đã tạo dự thảo số {id}.', en: 'Created draft {id}.' },
+  sealedDraft: {
+    vi: 'Đã niêm phong dự thảo {draft} vào hộp thư đi: mục {id}, sổ đi số {number}/{year}, độ mật {level}, {bytes} byte, SHA-256 {sha}.',
+    en: 'Sealed draft {draft} into the outbox: item {id}, outgoing register no. {number}/{year}, level {level}, {bytes} bytes, SHA-256 {sha}.',
+  },
+  exported: {
+    vi: 'Đã xuất gói tin của mục {id} ra {path} ({bytes} byte).',
+    en: 'Exported the package of item {id} to {path} ({bytes} bytes).',
+  },
+  imported: {
+    vi: 'Đã nhận gói tin vào hộp thư đến: mục {id}, độ mật ghi ngoài bì {level} (chưa kiểm tra), SHA-256 {sha}.',
+    en: 'Received the package into the inbox: item {id}, outer level {level} (unverified until opened), SHA-256 {sha}.',
+  },
+  openedInbox: {
+    vi: 'Đã mở mục {id}: vào sổ đến số {number}/{year}.',
+    en: 'Opened item {id}: incoming register no. {number}/{year}.',
+  },
+  restoredSnapshot: {
+    vi: 'Cơ sở dữ liệu bị hỏng đã được thay bằng bản chụp lúc {at}; các thay đổi sau thời điểm đó đã mất. Bản hỏng được giữ tại {kept}.',
+    en: 'The damaged database was replaced by the snapshot of {at}; changes after that time are lost. The damaged copy is kept at {kept}.',
+  },
+  backedUp: {
+    vi: 'Đã sao lưu kho (đã mã hoá) ra {path}: {files} tệp, {bytes} byte.',
+    en: 'Backed up the vault (encrypted) to {path}: {files} files, {bytes} bytes.',
+  },
+  restored: {
+    vi: 'Đã khôi phục kho từ {path} vào {profile} và kiểm tra bằng token.',
+    en: 'Restored the vault from {path} into {profile} and checked it with the token.',
+  },
+  restoreNotEmpty: {
+    vi: 'Thư mục hồ sơ {profile} không trống; chỉ khôi phục vào một hồ sơ trống.',
+    en: 'The profile folder {profile} is not empty; a restore goes into an empty profile only.',
+  },
+  backupInvalid: {
+    vi: 'Tệp {path} không phải bản sao lưu kho của Niêm ({detail}). Không có gì được ghi.',
+    en: 'The file {path} is not a Niêm vault backup ({detail}). Nothing was written.',
+  },
+  outExists: {
+    vi: 'Tệp {path} đã tồn tại; Niêm không ghi đè.',
+    en: 'The file {path} already exists; Niêm never overwrites it.',
+  },
+  badId: {
+    vi: 'Mã "{id}" không hợp lệ (phải là số).',
+    en: 'The id "{id}" is not valid (a number).',
+  },
+  badUrgency: {
+    vi: 'Độ khẩn phải là một trong khan, thuong-khan, hoa-toc.',
+    en: 'The urgency must be one of khan, thuong-khan, hoa-toc.',
+  },
+  refusedClearance: {
+    vi: 'Không niêm phong: cơ quan {name} ({organId}) chỉ được nhận tới độ mật {clearance}, còn dự thảo có độ mật {level}. Không có gì được ghi.',
+    en: 'Not sealed: agency {name} ({organId}) may receive up to {clearance}, and the draft is {level}. Nothing was written.',
+  },
+  refusedUnknown: {
+    vi: 'Không niêm phong: cơ quan {organId} không có trong danh bạ. Không có gì được ghi; hãy nhập danh bạ có cơ quan này.',
+    en: 'Not sealed: agency {organId} is not in the directory. Nothing was written; import a directory that lists it.',
+  },
+  refusedNoCertificate: {
+    vi: 'Không niêm phong: danh bạ không có chứng thư số còn hiệu lực của cơ quan {name} ({organId}). Không có gì được ghi.',
+    en: 'Not sealed: the directory holds no valid certificate of agency {name} ({organId}). Nothing was written.',
+  },
+  auditCheckpoint: {
+    vi: 'Nhật ký kiểm tra đã được ký xác nhận tới mục {seq}.',
+    en: 'The audit trail was signed up to entry {seq}.',
+  },
+  hiddenSubject: {
+    vi: '[Tuyệt mật — mở gói để xem trích yếu]',
+    en: '[Top secret — open the package to see the subject]',
+  },
+  unopenedSubject: {
+    vi: '[chưa mở gói — mở gói để xem trích yếu]',
+    en: '[not opened — open the package to see the subject]',
+  },
+  empty: { vi: '(trống)', en: '(empty)' },
+  headings: {
+    vi: {
+      id: 'Mã',
+      level: 'Độ mật',
+      urgency: 'Độ khẩn',
+      subject: 'Trích yếu',
+      recipients: 'Nơi nhận',
+      sender: 'Nơi gửi',
+      documents: 'Số tệp',
+      state: 'Trạng thái',
+      register: 'Số sổ',
+      date: 'Ngày',
+    },
+    en: {
+      id: 'Id',
+      level: 'Level',
+      urgency: 'Urgency',
+      subject: 'Subject',
+      recipients: 'To',
+      sender: 'From',
+      documents: 'Files',
+      state: 'State',
+      register: 'Register',
+      date: 'Date',
+    },
+  },
+  transport: {
+    vi: {
+      queued: 'chờ gửi',
+      sending: 'đang gửi',
+      sent: 'đã gửi',
+      failed: 'gửi lỗi',
+      delivered: 'đã đến',
+    },
+    en: {
+      queued: 'queued',
+      sending: 'sending',
+      sent: 'sent',
+      failed: 'failed',
+      delivered: 'delivered',
+    },
+  },
+  status: {
+    vi: {
+      '01': 'đã đến',
+      '02': 'từ chối',
+      '03': 'đã vào sổ',
+      '04': 'phân công',
+      '05': 'đang xử lý',
+      '06': 'hoàn thành',
+      '13': 'đề nghị thu hồi',
+      '15': 'đồng ý thu hồi/cập nhật',
+      '16': 'từ chối thu hồi/cập nhật',
+    },
+    en: {
+      '01': 'arrived',
+      '02': 'refused',
+      '03': 'registered',
+      '04': 'assigned',
+      '05': 'in progress',
+      '06': 'completed',
+      '13': 'recall requested',
+      '15': 'recall/update accepted',
+      '16': 'recall/update refused',
+    },
+  },
+} as const;

@@ -1,0 +1,155 @@
+/**
+ * The drafts list as the UI pages through it: sorted (last change, creation, level, or
+ * subject in Vietnamese collation), optionally filtered by search words (FTS5 over listed
+ * subjects and metadata), with the total count. A Tuyệt mật subject stays null here and
+ * never decides the order (hidden subjects sort as one group after the listed ones).
+ */
+import type { LevelCode, UrgencyCode } from '../seal/levels.ts';
+import type { Vault } from './vault.ts';
+
+/** How a page of drafts is asked for. */
+export interface DraftPageQuery {
+  offset: number;
+  /** 1..500. */
+  limit: number;
+  sort: 'updated' | 'created' | 'subject' | 'level';
+  direction: 'asc' | 'desc';
+  /** Search words (ANDed); empty or absent means no filter. */
+  search?: string;
+}
+
+/** One row of the list; `subject` null while it must stay hidden. */
+export interface DraftListItem {
+  id: number;
+  subject: string | null;
+  level: LevelCode;
+  urgency: UrgencyCode;
+  recipients: string[];
+  documentCount: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface DraftPageResult {
+  items: DraftListItem[];
+  /** Drafts matching the search (every page). */
+  total: number;
+}
+
+interface Row {
+  id: number;
+  subject: string;
+  subject_listed: number;
+  level: LevelCode;
+  urgency: UrgencyCode;
+  recipients: string | null;
+  documents: number;
+  created_at: string;
+  updated_at: string;
+}
+
+const LEVEL_RANK = `CASE d.level WHEN 'thuong' THEN 0 WHEN 'mat' THEN 1 WHEN 'toi-mat' THEN 2 ELSE 3 END`;
+
+/** Words with more d/đ than this are searched as typed (2^n spellings otherwise). */
+const MAX_D_VARIANTS = 4;
+
+/**
+ * Every d/đ spelling of a word. FTS5's unicode61 folds diacritics but not "đ" (a letter
+ * of its own, not d with a mark), so "dinh" would never find "định": a clerk typing
+ * without diacritics gets both spellings.
+ */
+function dSpellings(word: string): string[] {
+  const lower = word.toLowerCase();
+  const positions = [...lower].flatMap((ch, i) => (ch === 'd' || ch === 'đ' ? [i] : []));
+  if (positions.length === 0 || positions.length > MAX_D_VARIANTS) return [word];
+  const chars = [...lower];
+  const out: string[] = [];
+  for (let mask = 0; mask < 1 << positions.length; mask += 1) {
+    positions.forEach((p, bit) => (chars[p] = mask & (1 << bit) ? 'đ' : 'd'));
+    out.push(chars.join(''));
+  }
+  return out;
+}
+
+const quoted = (word: string): string => `"${word.replaceAll('"', '""')}"`;
+
+/** The FTS5 query of search words: each quoted (no operator injection), all required. */
+export function ftsTerms(search: string | undefined): string {
+  return (search ?? '')
+    .split(/\s+/)
+    .filter((t) => t !== '')
+    .map((t) => {
+      const spellings = dSpellings(t);
+      return spellings.length === 1 ? quoted(t) : `(${spellings.map(quoted).join(' OR ')})`;
+    })
+    .join(' AND ');
+}
+
+const collator = new Intl.Collator('vi', { sensitivity: 'base', numeric: true });
+
+/** A page of drafts (see DraftPageQuery). */
+export function listDraftPage(vault: Vault, query: DraftPageQuery): DraftPageResult {
+  const db = vault.database;
+  const terms = ftsTerms(query.search);
+  const where =
+    terms === ''
+      ? ''
+      : 'WHERE d.id IN (SELECT rowid FROM drafts_search WHERE drafts_search MATCH @terms)';
+  const params = terms === '' ? {} : { terms };
+  const total = db.prepare(`SELECT count(*) FROM drafts d ${where}`).pluck().get(params) as number;
+  const limit = Math.min(Math.max(query.limit, 1), 500);
+  const offset = Math.max(query.offset, 0);
+  const dir = query.direction === 'asc' ? 'ASC' : 'DESC';
+
+  let ids: number[];
+  if (query.sort === 'subject') {
+    // Vietnamese collation is not SQLite's: order the (few) drafts' listed subjects here.
+    const all = db
+      .prepare(`SELECT d.id, d.subject, d.subject_listed FROM drafts d ${where}`)
+      .all(params) as Pick<Row, 'id' | 'subject' | 'subject_listed'>[];
+    const sign = dir === 'ASC' ? 1 : -1;
+    all.sort((a, b) => {
+      if (a.subject_listed !== b.subject_listed) return b.subject_listed - a.subject_listed;
+      const bySubject = a.subject_listed === 1 ? collator.compare(a.subject, b.subject) : 0;
+      return bySubject !== 0 ? sign * bySubject : b.id - a.id;
+    });
+    ids = all.slice(offset, offset + limit).map((r) => r.id);
+  } else {
+    const order =
+      query.sort === 'level'
+        ? `${LEVEL_RANK} ${dir}, d.updated_at DESC`
+        : `d.${query.sort === 'created' ? 'created_at' : 'updated_at'} ${dir}`;
+    ids = db
+      .prepare(`SELECT d.id FROM drafts d ${where} ORDER BY ${order}, d.id ${dir} LIMIT ? OFFSET ?`)
+      .pluck()
+      .all(params, limit, offset) as number[];
+  }
+  if (ids.length === 0) return { items: [], total };
+  const rows = db
+    .prepare(
+      `SELECT d.id, d.subject, d.subject_listed, d.level, d.urgency, d.created_at, d.updated_at,
+         (SELECT json_group_array(organ_id) FROM draft_recipients WHERE draft_id = d.id) AS recipients,
+         (SELECT count(*) FROM draft_documents WHERE draft_id = d.id) AS documents
+       FROM drafts d WHERE d.id IN (SELECT value FROM json_each(?))`,
+    )
+    .all(JSON.stringify(ids)) as Row[];
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  const items = ids.flatMap((id) => {
+    const row = byId.get(id);
+    return row === undefined ? [] : [item(row)];
+  });
+  return { items, total };
+}
+
+function item(row: Row): DraftListItem {
+  return {
+    id: row.id,
+    subject: row.subject_listed === 1 ? row.subject : null,
+    level: row.level,
+    urgency: row.urgency,
+    recipients: JSON.parse(row.recipients ?? '[]') as string[],
+    documentCount: row.documents,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
