@@ -41,6 +41,8 @@ function run(): void {
   const paths = appPaths(app.getAppPath());
   // The native side reads its settings (PKCS#11 modules, idle lock) from the app's data folder.
   process.env.NIEM_SETTINGS_FILE ??= join(app.getPath('userData'), 'settings.json');
+  // …and keeps the clerk's profile (the vault) there unless the settings name another folder.
+  process.env.NIEM_DATA_DIR ??= app.getPath('userData');
   const spawner = utilityProcessSpawner({
     entry: paths.nativeEntry,
     tokenHostEntry: paths.tokenHostEntry,

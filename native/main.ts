@@ -11,8 +11,10 @@ import { brokeredSpawner } from './host/brokered-spawner.ts';
 import { connectToParent, electronParentPort, hasParent } from './host/parent-channel.ts';
 import { installFatalHandlers, serveRpc } from './host/rpc-child.ts';
 import { createDispatcher } from './host/rpc-dispatcher.ts';
+import type { Handlers } from './service/dispatcher.ts';
 import { SessionService } from './service/session-service.ts';
-import { idleLockMs, loadSettings } from './service/settings.ts';
+import { idleLockMs, loadSettings, profileDir } from './service/settings.ts';
+import { VaultService } from './service/vault-service.ts';
 
 const log = (line: string): void => {
   if (process.env.NIEM_LOG === 'debug') process.stderr.write(`[native ${process.pid}] ${line}\n`);
@@ -44,10 +46,25 @@ async function main(): Promise<void> {
     idleLockMs: idleLockMs(settings),
     log,
   });
+  const vault = new VaultService({
+    profileDir: profileDir(settings),
+    ...(settings.vaultRecoveryCertificate === undefined
+      ? {}
+      : { recoveryCertificate: settings.vaultRecoveryCertificate }),
+    token: session.tokenOperations,
+    signedIn: () => session.signedIn,
+    emit: (name, payload) => emit(name, payload),
+    log,
+  });
+  session.listen({ signedIn: () => vault.unlock(), ended: (reason) => vault.lock(reason) });
+  const handlers: Handlers = { ...session.handlers, ...vault.handlers };
   const child = serveRpc({
     channel,
-    dispatch: createDispatcher(methods, session.handlers, log),
-    shutdown: () => session.shutdown(),
+    dispatch: createDispatcher(methods, handlers, log),
+    shutdown: async () => {
+      await vault.shutdown();
+      await session.shutdown();
+    },
     name: 'native',
   });
   emit = child.emit;

@@ -5,6 +5,15 @@
  * method is one entry here plus its handler.
  */
 import { z } from 'zod';
+import {
+  AddDocumentParamsSchema,
+  DraftDetailSchema,
+  DraftFieldsSchema,
+  DraftIdSchema,
+  DraftListParamsSchema,
+  DraftPageSchema,
+} from './drafts-contract.ts';
+import { WireErrorSchema } from './errors.ts';
 
 /** Opaque, stable id of a token: derived from its module path, manufacturer, model and serial. */
 export const TokenIdSchema = z.string().regex(/^[0-9a-f]{16}$/, 'token id is 16 hex digits');
@@ -84,7 +93,34 @@ export const LockReasonSchema = z.enum([
   'token-module-crashed',
 ]);
 
+/**
+ * The vault (the clerk's encrypted local store) as the UI sees it. `locked`: not signed in,
+ * or the session ended (`reason`), or the vault could not be opened (`problem`). `absent`:
+ * signed in, and the profile folder holds no vault yet (offer to initialise it). `open`:
+ * unlocked with the signed-in token; `restored` when a damaged database was replaced by
+ * the snapshot taken at `snapshotTime` (ISO 8601; later changes are lost).
+ */
+export const VaultStateSchema = z.discriminatedUnion('state', [
+  z
+    .object({
+      state: z.literal('locked'),
+      reason: LockReasonSchema.nullable(),
+      problem: WireErrorSchema.nullable(),
+    })
+    .strict(),
+  z.object({ state: z.literal('absent'), profile: z.string() }).strict(),
+  z
+    .object({
+      state: z.literal('open'),
+      /** The profile folder (absolute path). */
+      profile: z.string(),
+      restored: z.object({ snapshotTime: z.string() }).strict().optional(),
+    })
+    .strict(),
+]);
+
 const NoParams = z.object({}).strict();
+const DraftRef = z.object({ id: DraftIdSchema }).strict();
 
 function method<P extends z.ZodType, R extends z.ZodType>(
   params: P,
@@ -150,6 +186,30 @@ export const methods = {
     z.object({ changed: z.literal(true) }).strict(),
     { timeoutMs: 120_000, sensitive: ['oldPin', 'newPin'] },
   ),
+  /** The vault's state (locked, absent, open). */
+  'vault.state': method(NoParams, VaultStateSchema, { timeoutMs: 5_000 }),
+  /** Creates the vault in the profile folder for the signed-in token's certificate (and the recovery one). */
+  'vault.init': method(NoParams, VaultStateSchema, { timeoutMs: 60_000 }),
+  /** A page of drafts, sorted, optionally filtered by search words. */
+  'drafts.list': method(DraftListParamsSchema, DraftPageSchema, { timeoutMs: 15_000 }),
+  'drafts.get': method(DraftRef, DraftDetailSchema, { timeoutMs: 15_000 }),
+  'drafts.create': method(DraftFieldsSchema, DraftDetailSchema, { timeoutMs: 15_000 }),
+  /** Replaces the editor's fields of a draft (other metadata keys are kept). */
+  'drafts.update': method(
+    z.object({ id: DraftIdSchema, fields: DraftFieldsSchema }).strict(),
+    DraftDetailSchema,
+    { timeoutMs: 15_000 },
+  ),
+  'drafts.delete': method(DraftRef, z.object({ deleted: z.literal(true) }).strict(), {
+    timeoutMs: 30_000,
+  }),
+  /** Adds a small document (up to DOCUMENT_MAX_BYTES) to a draft; large files need streaming (later). */
+  'drafts.addDocument': method(AddDocumentParamsSchema, DraftDetailSchema, { timeoutMs: 60_000 }),
+  'drafts.removeDocument': method(
+    z.object({ draftId: DraftIdSchema, documentId: z.number().int().positive() }).strict(),
+    DraftDetailSchema,
+    { timeoutMs: 30_000 },
+  ),
   /** Liveness of the native process; never waits behind token work. */
   'native.ping': method(NoParams, PingSchema, { timeoutMs: 5_000 }),
 } as const;
@@ -157,12 +217,15 @@ export const methods = {
 export const events = {
   'tokens.changed': z.object({ tokens: z.array(TokenInfoSchema) }).strict(),
   'session.locked': z.object({ reason: LockReasonSchema }).strict(),
+  /** The vault was opened, initialised or locked (its keys dropped). */
+  'vault.changed': z.object({ state: VaultStateSchema }).strict(),
 } as const;
 
 export type Methods = typeof methods;
 export type MethodName = keyof Methods;
 export type EventName = keyof typeof events;
-export type Params<M extends MethodName> = z.infer<Methods[M]['params']>;
+/** What a caller passes (schema input: fields with defaults may be left out). */
+export type Params<M extends MethodName> = z.input<Methods[M]['params']>;
 export type ResultOf<M extends MethodName> = z.infer<Methods[M]['result']>;
 export type EventPayload<E extends EventName> = z.infer<(typeof events)[E]>;
 
@@ -173,6 +236,7 @@ export type PinState = z.infer<typeof PinStateSchema>;
 export type LockReason = z.infer<typeof LockReasonSchema>;
 export type KeyCheck = z.infer<typeof KeyCheckSchema>;
 export type ModuleStatus = z.infer<typeof ModuleStatusSchema>;
+export type VaultState = z.infer<typeof VaultStateSchema>;
 
 export const methodNames = Object.keys(methods) as MethodName[];
 export const eventNames = Object.keys(events) as EventName[];

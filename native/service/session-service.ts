@@ -11,9 +11,33 @@ import { NiemError } from '../api/errors.ts';
 import type { NativeSpawner } from '../host/rpc-supervisor.ts';
 import { TokenHostClient } from '../token-host/token-host-client.ts';
 import type { SignAlgorithm } from '../token-host/token-protocol.ts';
+import type { TokenOperations } from '../seal/pipeline/token-adapters.ts';
 import type { Handlers } from './dispatcher.ts';
+import { tokenHostOperations } from './token-host-operations.ts';
 
 export type EventSink = <E extends EventName>(name: E, payload: EventPayload<E>) => void;
+
+/** The contract methods this service answers. */
+export type SessionHandlers = Pick<
+  Handlers,
+  | 'tokens.list'
+  | 'tokens.modules'
+  | 'session.login'
+  | 'session.logout'
+  | 'session.current'
+  | 'session.touch'
+  | 'session.checkKey'
+  | 'token.changePin'
+  | 'native.ping'
+>;
+
+/** What else lives and dies with the session (the vault). */
+export interface SessionListener {
+  /** A login succeeded; awaited before the login call answers. Must not throw. */
+  signedIn(): Promise<void>;
+  /** The session ended; awaited on sign-out (before the token logs out), not otherwise. */
+  ended(reason: LockReason): Promise<void>;
+}
 
 export interface SessionServiceOptions {
   /** Starts token host processes. */
@@ -33,6 +57,9 @@ export class SessionService {
   #session: Session = { state: 'signed-out' };
   #idleTimer: NodeJS.Timeout | undefined;
   #idleLockAt: number | undefined;
+  #listener: SessionListener | undefined;
+  /** The signed-in token through the token host (for the vault and the package layer). */
+  readonly tokenOperations: TokenOperations;
 
   constructor(options: SessionServiceOptions) {
     this.#emit = options.emit;
@@ -44,6 +71,16 @@ export class SessionService {
     });
     this.#tokens.onEvent('tokens.changed', (payload) => this.#emit('tokens.changed', payload));
     this.#tokens.onEvent('session.lost', () => this.#end('token-removed'));
+    this.tokenOperations = tokenHostOperations(this.#tokens);
+  }
+
+  /** Tells `listener` when a session begins and ends. */
+  listen(listener: SessionListener): void {
+    this.#listener = listener;
+  }
+
+  get signedIn(): boolean {
+    return this.#session.state === 'signed-in';
   }
 
   /** Starts the token host; resolves when it is ready. */
@@ -54,10 +91,11 @@ export class SessionService {
   async shutdown(): Promise<void> {
     this.#clearIdle();
     this.#session = { state: 'signed-out' };
+    this.#listener = undefined;
     await this.#tokens.stop();
   }
 
-  readonly handlers: Handlers = {
+  readonly handlers: SessionHandlers = {
     'tokens.list': async () => {
       const { tokens, problems, loaded } = await this.#tokens.call('tokens.list', {});
       if (tokens.length === 0 && loaded.length === 0) {
@@ -87,6 +125,7 @@ export class SessionService {
         since: new Date().toISOString(),
       };
       this.#touch();
+      await this.#listener?.signedIn();
       return this.#session;
     },
     'session.logout': async () => {
@@ -157,7 +196,9 @@ export class SessionService {
 
   async #signOut(): Promise<void> {
     this.#clearIdle();
+    const wasSignedIn = this.#session.state === 'signed-in';
     this.#session = { state: 'signed-out' };
+    if (wasSignedIn) await this.#listener?.ended('logout');
     await this.#tokens.call('logout', {});
   }
 
@@ -168,6 +209,7 @@ export class SessionService {
     this.#session = { state: 'signed-out' };
     if (reason === 'idle') this.#tokens.call('logout', {}).catch(() => {});
     this.#emit('session.locked', { reason });
+    void this.#listener?.ended(reason);
   }
 
   #touch(): void {

@@ -6,7 +6,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { z } from 'zod';
 
 export const SettingsSchema = z
@@ -20,6 +20,10 @@ export const SettingsSchema = z
       .min(1)
       .max(24 * 60)
       .optional(),
+    /** The profile folder (vault, blobs, snapshots). Default: the app's data folder. */
+    profileDir: z.string().min(1).optional(),
+    /** The agency recovery certificate (PEM or DER file) a new vault's key is also wrapped for. */
+    vaultRecoveryCertificate: z.string().min(1).optional(),
   })
   .strict();
 
@@ -55,4 +59,26 @@ export function idleLockMs(settings: Settings, env: NodeJS.ProcessEnv = process.
       ? fromEnv
       : (settings.idleLockMinutes ?? DEFAULT_IDLE_LOCK_MINUTES);
   return Math.round(minutes * 60_000);
+}
+
+/**
+ * The app's data folder: NIEM_DATA_DIR (Electron main passes its `userData` folder), else
+ * where a packaged app keeps it ("Niêm" under the platform's config folder).
+ */
+export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.NIEM_DATA_DIR) return env.NIEM_DATA_DIR;
+  if (process.platform === 'win32' && env.APPDATA) return join(env.APPDATA, 'Niêm');
+  if (process.platform === 'darwin') {
+    return join(homedir(), 'Library', 'Application Support', 'Niêm');
+  }
+  return join(env.XDG_CONFIG_HOME || join(homedir(), '.config'), 'Niêm');
+}
+
+/**
+ * The profile folder: NIEM_PROFILE_DIR (tests, several profiles on one machine), else the
+ * settings' `profileDir`, else `profile/` in the app's data folder. Absolute.
+ */
+export function profileDir(settings: Settings, env: NodeJS.ProcessEnv = process.env): string {
+  const chosen = env.NIEM_PROFILE_DIR || settings.profileDir;
+  return resolve(chosen ?? join(defaultDataDir(env), 'profile'));
 }

@@ -40,6 +40,8 @@ export interface Bridge {
 }
 
 const MAX_BODY = 64 * 1024;
+/** drafts.addDocument only: room for one document (8 MiB as base64) and its JSON. */
+const MAX_DOCUMENT_BODY = 12 * 1024 * 1024;
 const SECRET_HEADER = 'x-niem-bridge';
 
 export async function startBridge(options: BridgeOptions): Promise<Bridge> {
@@ -133,7 +135,9 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     if (!isMethodName(method)) return refuse(res, 404, 'no such method');
     let params: unknown;
     try {
-      params = JSON.parse(await readBody(req));
+      params = JSON.parse(
+        await readBody(req, method === 'drafts.addDocument' ? MAX_DOCUMENT_BODY : MAX_BODY),
+      );
     } catch {
       return refuse(res, 400, 'malformed body');
     }
@@ -169,13 +173,13 @@ function refuse(res: ServerResponse, status: number, reason: string): void {
   res.end(`${reason}\n`);
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
+function readBody(req: IncomingMessage, limit: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_BODY) {
+      if (size > limit) {
         reject(new Error('body too large'));
         req.destroy();
         return;

@@ -39,12 +39,27 @@ export function demoEnv(manifest: DemoManifest): NodeJS.ProcessEnv {
   };
 }
 
-/** Starts the bridge on the demo's tokens; `env` adds to (or overrides) the demo's environment. */
+/**
+ * Starts the bridge on the demo's tokens; `env` adds to (or overrides) the demo's
+ * environment. The profile folder (the vault) is a fresh temporary one unless `env`
+ * names one (NIEM_PROFILE_DIR): a test never touches the user's own profile.
+ */
 export async function startApp(
   manifest: DemoManifest,
   env: NodeJS.ProcessEnv = {},
 ): Promise<Bridge> {
-  return startBridge({ rendererDir, env: { ...demoEnv(manifest), ...env } });
+  const profileRoot = mkdtempSync(join(tmpdir(), 'niem-e2e-profile-'));
+  const bridge = await startBridge({
+    rendererDir,
+    env: { ...demoEnv(manifest), NIEM_PROFILE_DIR: join(profileRoot, 'profile'), ...env },
+  });
+  return {
+    ...bridge,
+    async close() {
+      await bridge.close();
+      rmSync(profileRoot, { recursive: true, force: true });
+    },
+  };
 }
 
 export async function launchChromium(): Promise<Browser> {

@@ -140,6 +140,13 @@ test('only JSON bodies of bounded size, only known methods', async () => {
     JSON.stringify({ token: '0123456789abcdef', pin: 'x'.repeat(100_000) }),
   ).catch(() => ({ status: 413 }));
   assert.notEqual(huge.status, 200);
+  // Only drafts.addDocument takes a document-sized body, and that too is bounded.
+  const document = await call(
+    'drafts.addDocument',
+    good(),
+    JSON.stringify({ draftId: 1, name: 'x', contentBase64: 'A'.repeat(13 * 1024 * 1024) }),
+  ).catch(() => ({ status: 413 }));
+  assert.notEqual(document.status, 200);
 });
 
 test('bad params are refused by the contract before the token sees them', async () => {

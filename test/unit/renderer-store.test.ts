@@ -86,6 +86,8 @@ interface FakeHost {
   emitLocked(reason: LockReason): void;
 }
 
+const vaultLocked = { ok: false, error: { kind: 'vault-locked', message: 'locked' } } as const;
+
 function fakeHost(initialTokens: TokenInfo[] = [tokenA, tokenB]): FakeHost {
   const tokensListeners = new Set<(p: { tokens: TokenInfo[] }) => void>();
   const lockListeners = new Set<(p: { reason: LockReason }) => void>();
@@ -152,7 +154,22 @@ function fakeHost(initialTokens: TokenInfo[] = [tokenA, tokenB]): FakeHost {
       native: {
         ping: async () => ({ ok: true, value: { pid: 1, uptimeMs: 1 } }),
       },
+      // The vault is covered by renderer-vault-store.test.ts; here it stays locked.
+      vault: {
+        state: async () => ({ ok: true, value: { state: 'locked', reason: null, problem: null } }),
+        init: async () => vaultLocked,
+      },
+      drafts: {
+        list: async () => vaultLocked,
+        get: async () => vaultLocked,
+        create: async () => vaultLocked,
+        update: async () => vaultLocked,
+        delete: async () => vaultLocked,
+        addDocument: async () => vaultLocked,
+        removeDocument: async () => vaultLocked,
+      },
       on: {
+        vaultChanged: () => () => undefined,
         tokensChanged: (listener) => {
           tokensListeners.add(listener);
           return () => tokensListeners.delete(listener);

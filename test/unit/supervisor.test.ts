@@ -117,7 +117,7 @@ test('a malformed result from the native process becomes `internal`, not data', 
   assert.equal(result.ok ? 'ok' : result.error.kind, 'internal');
 });
 
-test('a crash fails pending calls, locks the session, and restarts the process', async () => {
+test('a crash fails pending calls, locks the session and the vault, and restarts the process', async () => {
   const { supervisor, children, current } = setup();
   const events: [string, unknown][] = [];
   supervisor.onEvent((name, payload) => events.push([name, payload]));
@@ -128,7 +128,10 @@ test('a crash fails pending calls, locks the session, and restarts the process',
   crashed.exit(null, 'SIGSEGV');
   const result = await pending;
   assert.equal(result.ok ? 'ok' : result.error.kind, 'native-restarted');
-  assert.deepEqual(events, [['session.locked', { reason: 'native-restarted' }]]);
+  assert.deepEqual(events, [
+    ['session.locked', { reason: 'native-restarted' }],
+    ['vault.changed', { state: { state: 'locked', reason: 'native-restarted', problem: null } }],
+  ]);
   // a call made right after the crash waits for the restarted process and is served
   const after = supervisor.call('session.current', {});
   await new Promise((r) => setTimeout(r, 30));

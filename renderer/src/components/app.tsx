@@ -1,5 +1,6 @@
 /**
- * The application: the shell, and the screen for the current session state. Connects
+ * The application: the shell, and the screen for the current session state (signed in:
+ * who the clerk is and the vault; signed out: the sign-in screen, the vault locked). Connects
  * the store to the host on mount, keeps the document's language and title in step, and
  * reports the clerk's activity while signed in (idle lock).
  */
@@ -13,6 +14,7 @@ import { ErrorAlert } from './error-alert.tsx';
 import { IdentityCard } from './identity-card.tsx';
 import { LanguageSwitch } from './language-switch.tsx';
 import { SignInScreen } from './sign-in-screen.tsx';
+import { VaultScreen } from './vault/vault-screen.tsx';
 
 export function App() {
   const t = useT();
@@ -34,6 +36,7 @@ export function App() {
         <>
           <ErrorAlert />
           <IdentityCard identity={session.identity} token={session.token} since={session.since} />
+          <VaultScreen />
         </>
       ) : (
         <SignInScreen />

@@ -1,6 +1,7 @@
 /**
- * The sign-in screen: why the last session ended (if it did), the token picker, the
- * PIN entry and the error message, and the PIN change for the chosen token.
+ * The sign-in screen, which is also the lock screen: why the last session ended (if it
+ * did), the vault shown locked, the token picker, the PIN entry and the error message,
+ * and the PIN change for the chosen token.
  */
 import { useId, useState } from 'react';
 import { useT } from '../i18n/use-t.ts';
@@ -11,6 +12,7 @@ import { ErrorAlert } from './error-alert.tsx';
 import { LockNotice } from './lock-notice.tsx';
 import { PinForm } from './pin-form.tsx';
 import { TokenPicker } from './token-picker.tsx';
+import { VaultLockBanner } from './vault/vault-screen.tsx';
 
 export function SignInScreen() {
   const t = useT();
@@ -23,6 +25,7 @@ export function SignInScreen() {
       <h1 id={titleId}>{t('signIn.title')}</h1>
       <p className="intro">{t('signIn.intro')}</p>
       <LockNotice />
+      <VaultLockBanner />
       <TokenPicker />
       <ErrorAlert />
       <PinForm />

@@ -1,12 +1,20 @@
 /**
  * The whole state of the renderer: one zustand store made of slices. Each slice owns
- * one namespace (`tokens`, `session`, `pinChange`, `ui`, `host`); only the actions in the slices call
+ * one namespace (`tokens`, `session`, `pinChange`, `ui`, `host`, `vault`, `drafts`); only the actions in the slices call
  * the bridge. Components read the state through selectors.
  */
+import type { DraftsSlice } from './drafts-slice.ts';
 import type { HostSlice } from './host-slice.ts';
 import type { LocaleSlice } from './locale-slice.ts';
 import type { PinChangeSlice } from './pin-change-slice.ts';
 import type { SessionSlice } from './session-slice.ts';
 import type { TokensSlice } from './tokens-slice.ts';
+import type { VaultSlice } from './vault-slice.ts';
 
-export type AppState = TokensSlice & SessionSlice & PinChangeSlice & LocaleSlice & HostSlice;
+export type AppState = TokensSlice &
+  SessionSlice &
+  PinChangeSlice &
+  LocaleSlice &
+  HostSlice &
+  VaultSlice &
+  DraftsSlice;

@@ -6,12 +6,14 @@ import { createStore } from 'zustand/vanilla';
 import type { StoreApi } from 'zustand/vanilla';
 import type { NiemBridge } from '../../../native/api/bridge-api.ts';
 import type { AppState } from './app-state.ts';
+import { createDraftsSlice } from './drafts-slice.ts';
 import { createHostSlice } from './host-slice.ts';
 import { createLocaleSlice } from './locale-slice.ts';
 import type { LocaleStorage } from './locale-slice.ts';
 import { createPinChangeSlice } from './pin-change-slice.ts';
 import { createSessionSlice } from './session-slice.ts';
 import { createTokensSlice } from './tokens-slice.ts';
+import { createVaultSlice } from './vault-slice.ts';
 
 export type { AppState } from './app-state.ts';
 
@@ -32,5 +34,7 @@ export function createAppStore(bridge: NiemBridge, options: AppStoreOptions = {}
     ...createPinChangeSlice(bridge)(...a),
     ...createLocaleSlice(options.storage)(...a),
     ...createHostSlice(bridge)(...a),
+    ...createVaultSlice(bridge)(...a),
+    ...createDraftsSlice(bridge)(...a),
   }));
 }

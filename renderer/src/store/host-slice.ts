@@ -6,12 +6,13 @@ import type { StateCreator } from 'zustand/vanilla';
 import type { NiemBridge } from '../../../native/api/bridge-api.ts';
 import type { LockReason, TokenInfo } from '../../../native/api/contract.ts';
 import type { AppState } from './app-state.ts';
+import { vaultStateOf } from './vault-slice.ts';
 
 export interface HostSlice {
   host: {
     /** Which host serves the UI, as the bridge reports it. */
     kind: NiemBridge['host'];
-    /** Subscribes to events, then loads tokens and the current session. */
+    /** Subscribes to events, then loads tokens, the current session and the vault's state. */
     connect(): () => void;
   };
 }
@@ -47,10 +48,20 @@ export function createHostSlice(bridge: NiemBridge): StateCreator<AppState, [], 
             const list = tokensOf(payload);
             if (list !== null) get().tokens.replace(list);
           }),
-          bridge.on.sessionLocked((payload) => get().session.locked(reasonOf(payload))),
+          bridge.on.sessionLocked((payload) => {
+            const reason = reasonOf(payload);
+            get().session.locked(reason);
+            get().vault.sessionLocked(reason);
+          }),
+          bridge.on.vaultChanged((payload) => {
+            const state = vaultStateOf(payload);
+            if (state !== null) get().vault.changed(state);
+          }),
         ];
         void get().tokens.refresh();
-        void get().session.restore();
+        void get()
+          .session.restore()
+          .then(() => get().vault.refresh());
         return () => {
           for (const unsubscribe of unsubscribers) unsubscribe();
         };

@@ -50,3 +50,18 @@ export const selectListedToken =
 export const selectVisibleError = (s: AppState) => s.session.lastError ?? s.tokens.error;
 
 export const selectConnect = (s: AppState) => s.host.connect;
+
+export const selectVaultState = (s: AppState) => s.vault.state;
+export const selectVaultInitialising = (s: AppState) => s.vault.initialising;
+export const selectVaultError = (s: AppState) => s.vault.error;
+export const selectInitVault = (s: AppState) => s.vault.init;
+
+export const selectDrafts = (s: AppState) => s.drafts;
+export const selectDraftPage = (s: AppState) => s.drafts.page;
+export const selectDraftQuery = (s: AppState) => s.drafts.query;
+export const selectDraftsLoading = (s: AppState) => s.drafts.loading;
+export const selectDraftEditor = (s: AppState) => s.drafts.editor;
+export const selectDraftsBusy = (s: AppState) => s.drafts.busy;
+export const selectDraftsUploading = (s: AppState) => s.drafts.uploading;
+export const selectDraftsDone = (s: AppState) => s.drafts.done;
+export const selectDraftsError = (s: AppState) => s.drafts.error;

@@ -106,6 +106,8 @@ export function createSessionSlice(
             // Signing in counts as activity on the native side too.
             lastTouchAt = now();
             patch({ pending: null, current: result.value });
+            // The native side opened the vault before answering; its event may come later.
+            void get().vault.refresh();
             return result.value.state === 'signed-in';
           }
           patch({ pending: null, lastError: result.error });
@@ -125,6 +127,7 @@ export function createSessionSlice(
               lockReason: out ? 'logout' : null,
               keyCheck: out ? noKeyCheck : get().session.keyCheck,
             });
+            if (out) get().vault.sessionLocked('logout');
             return;
           }
           patch({ pending: null, lastError: result.error });

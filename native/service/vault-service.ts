@@ -1,0 +1,176 @@
+/**
+ * The vault in the native process: opened with the signed-in token when a session begins
+ * (the token unwraps the database key; its private key never leaves it), closed when the
+ * session ends for any reason (sign-out, idle lock, token removal, module crash, shutdown),
+ * which zeroes the key; every change of state is told to the UI as `vault.changed`. The
+ * vault is synchronous SQLite: it runs here, never in Electron main or the renderer.
+ */
+import { readFileSync } from 'node:fs';
+import { access } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { LockReason, VaultState } from '../api/contract.ts';
+import { NiemError, toWireError } from '../api/errors.ts';
+import { tokenRecipientKeys, tokenSenderRecipient } from '../seal/pipeline/token-adapters.ts';
+import type { TokenOperations } from '../seal/pipeline/token-adapters.ts';
+import { initVault, openVault, type KeyHolder, type Vault } from '../vault/index.ts';
+import { DATABASE_FILE } from '../vault/snapshots.ts';
+import { KEY_FILE } from '../vault/vault-key.ts';
+import type { EventSink } from './session-service.ts';
+import { draftHandlers, type DraftHandlers } from './draft-handlers.ts';
+import type { Handlers } from './dispatcher.ts';
+
+export interface VaultServiceOptions {
+  /** The profile folder (absolute). */
+  profileDir: string;
+  /** The agency recovery certificate file (PEM or DER) new vaults are also wrapped for. */
+  recoveryCertificate?: string;
+  /** The signed-in token, through the token host. */
+  token: TokenOperations;
+  /** True while a session is signed in. */
+  signedIn: () => boolean;
+  emit: EventSink;
+  log?: (line: string) => void;
+}
+
+type VaultHandlers = Pick<Handlers, 'vault.state' | 'vault.init'> & DraftHandlers;
+
+const initialState: VaultState = { state: 'locked', reason: null, problem: null };
+
+async function exists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+export class VaultService {
+  readonly #options: VaultServiceOptions;
+  #vault: Vault | undefined;
+  #state: VaultState = initialState;
+  /** Moves at every lock: an open that finishes after a lock closes what it opened. */
+  #generation = 0;
+
+  constructor(options: VaultServiceOptions) {
+    this.#options = options;
+  }
+
+  readonly handlers: VaultHandlers = {
+    'vault.state': async () => this.#state,
+    'vault.init': async () => this.#init(),
+    ...draftHandlers(() => this.#open()),
+  };
+
+  /** The open vault, or `vault-locked`. */
+  #open(): Vault {
+    if (this.#vault === undefined || !this.#vault.isOpen) {
+      throw new NiemError('vault-locked', 'the vault is locked');
+    }
+    return this.#vault;
+  }
+
+  /** After a successful sign-in: opens the profile's vault with the token, or reports it absent. */
+  async unlock(): Promise<void> {
+    const generation = this.#generation;
+    const { profileDir } = this.#options;
+    let next: VaultState;
+    try {
+      if (!(await this.#hasVault())) {
+        next = { state: 'absent', profile: profileDir };
+      } else {
+        const keys = await tokenRecipientKeys(this.#options.token);
+        const { vault, report } = await openVault(profileDir, keys);
+        if (generation !== this.#generation || !this.#options.signedIn()) {
+          await vault.close();
+          return;
+        }
+        this.#vault = vault;
+        next = {
+          state: 'open',
+          profile: profileDir,
+          ...(report.restored === undefined
+            ? {}
+            : { restored: { snapshotTime: report.restored.snapshotAt.toISOString() } }),
+        };
+      }
+    } catch (err) {
+      this.#options.log?.(`vault open failed: ${toWireError(err).kind}`);
+      next = { state: 'locked', reason: null, problem: toWireError(err) };
+    }
+    if (generation === this.#generation) this.#set(next);
+  }
+
+  /**
+   * The session ended: the vault closes (a due snapshot, then the database, then the key
+   * is zeroed) and the UI is told. New calls fail with `vault-locked` from this moment.
+   */
+  async lock(reason: LockReason): Promise<void> {
+    this.#generation += 1;
+    const vault = this.#vault;
+    this.#vault = undefined;
+    this.#state = { state: 'locked', reason, problem: null };
+    if (vault !== undefined) {
+      await vault.close().catch((err: unknown) => {
+        this.#options.log?.(`vault close: ${toWireError(err).kind}`);
+      });
+    }
+    this.#set({ state: 'locked', reason, problem: null });
+  }
+
+  /** Process shutdown: closes without telling anyone (the host is going away). */
+  async shutdown(): Promise<void> {
+    this.#generation += 1;
+    const vault = this.#vault;
+    this.#vault = undefined;
+    await vault?.close();
+  }
+
+  async #init(): Promise<VaultState> {
+    if (!this.#options.signedIn()) {
+      throw new NiemError('not-signed-in', 'initialising the vault needs the clerk’s token');
+    }
+    if (this.#state.state === 'open') {
+      throw new NiemError('vault-exists', 'the vault is already open');
+    }
+    const generation = this.#generation;
+    const { certificate, oaepHash } = await tokenSenderRecipient(this.#options.token);
+    const holder: KeyHolder = { certificate, ...(oaepHash === undefined ? {} : { oaepHash }) };
+    const recovery = this.#recoveryHolder();
+    const vault = await initVault(this.#options.profileDir, {
+      holder,
+      ...(recovery === undefined ? {} : { recovery }),
+    });
+    if (generation !== this.#generation || !this.#options.signedIn()) {
+      await vault.close();
+      throw new NiemError('vault-locked', 'the session ended while the vault was created');
+    }
+    this.#vault = vault;
+    this.#set({ state: 'open', profile: this.#options.profileDir });
+    return this.#state;
+  }
+
+  #recoveryHolder(): KeyHolder | undefined {
+    const path = this.#options.recoveryCertificate;
+    if (path === undefined) return undefined;
+    try {
+      return { certificate: readFileSync(path) };
+    } catch (err) {
+      throw new NiemError('internal', `the recovery certificate ${path} cannot be read`, {
+        cause: err,
+      });
+    }
+  }
+
+  async #hasVault(): Promise<boolean> {
+    const dir = this.#options.profileDir;
+    return (
+      (await exists(join(dir, KEY_FILE))) ||
+      (await exists(join(dir, DATABASE_FILE))) ||
+      (await exists(join(dir, 'snapshots')))
+    );
+  }
+
+  #set(state: VaultState): void {
+    this.#state = state;
+    this.#options.emit('vault.changed', { state });
+  }
+}
