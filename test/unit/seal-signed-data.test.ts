@@ -5,7 +5,7 @@
  * (no signed attributes, too many signers) and the worker digester.
  */
 import assert from 'node:assert/strict';
-import { createHash, sign as nodeSign } from 'node:crypto';
+import { createHash, randomBytes, sign as nodeSign } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import {
   decodeBer,
@@ -481,6 +481,21 @@ describe('ContentDigester', () => {
         expected,
         mode,
       );
+    }
+  });
+
+  it('copies what it is given: a caller reusing one Buffer for every read gets the right digest', async () => {
+    const data = randomBytes(2 * 1024 * 1024 + 5);
+    for (const mode of ['sync', 'auto', 'worker'] as const) {
+      const d = new ContentDigester(['sha256'], mode);
+      const reused = Buffer.alloc(64 * 1024);
+      for (let at = 0; at < data.length; at += reused.length) {
+        const n = data.copy(reused, 0, at, Math.min(at + reused.length, data.length));
+        await d.update(reused.subarray(0, n));
+      }
+      reused.fill(0xee);
+      const got = Buffer.from((await d.digest()).get('sha256') as Uint8Array).toString('hex');
+      assert.equal(got, createHash('sha256').update(data).digest('hex'), mode);
     }
   });
 

@@ -98,7 +98,7 @@ export class ContentDigester {
         return;
       }
       if (this.#mode === 'auto' && this.#heldBytes + chunk.length <= SYNC_THRESHOLD) {
-        this.#held.push(chunk.slice());
+        this.#held.push(new Uint8Array(chunk)); // a copy (Buffer#slice would be a view)
         this.#heldBytes += chunk.length;
         return;
       }
