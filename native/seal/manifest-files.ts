@@ -2,11 +2,11 @@
  * Manifest entries for files on disk: the first pass of a seal (size and SHA-256,
  * streamed), and the content opener for the second pass (the tar writer).
  */
-import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import path from 'node:path';
 import type { ManifestDocument } from './manifest.ts';
+import { ContentDigester } from './signed-data/digester.ts';
 import { assertSafeName } from './tar/names.ts';
 import type { TarContent } from './tar/writer.ts';
 
@@ -56,26 +56,29 @@ export async function describeFile(
 ): Promise<ManifestDocument> {
   const name = (options.name ?? path.basename(filePath)).normalize('NFC');
   assertSafeName(name, 'file name');
-  const hash = createHash('sha256');
+  // Hashed off this thread (beyond 1 MiB) while the next read runs; one buffer reused for
+  // every read, so this pass leaves no garbage behind (the digester copies what it sends).
+  const digester = new ContentDigester(['sha256']);
   let size = 0;
-  // One buffer reused for every read: this pass leaves no garbage behind (memory stays
-  // flat without waiting for the garbage collector), unlike a stream's fresh chunks.
+  let sha256: string;
   const buffer = Buffer.allocUnsafe(FILE_READ_BYTES);
   const handle = await open(filePath, 'r');
   try {
     for (;;) {
       const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
       if (bytesRead === 0) break;
-      hash.update(buffer.subarray(0, bytesRead));
+      await digester.update(buffer.subarray(0, bytesRead));
       size += bytesRead;
     }
+    sha256 = Buffer.from((await digester.digest()).get('sha256') as Uint8Array).toString('hex');
   } finally {
     await handle.close();
+    await digester.close();
   }
   return {
     name,
     size,
-    sha256: hash.digest('hex'),
+    sha256,
     mediaType: options.mediaType ?? mediaTypeFor(name),
   };
 }
