@@ -5,6 +5,7 @@
  * never decides the order (hidden subjects sort as one group after the listed ones).
  */
 import type { LevelCode, UrgencyCode } from '../seal/levels.ts';
+import { ftsTerms } from './search-terms.ts';
 import type { Vault } from './vault.ts';
 
 /** How a page of drafts is asked for. */
@@ -49,41 +50,6 @@ interface Row {
 }
 
 const LEVEL_RANK = `CASE d.level WHEN 'thuong' THEN 0 WHEN 'mat' THEN 1 WHEN 'toi-mat' THEN 2 ELSE 3 END`;
-
-/** Words with more d/đ than this are searched as typed (2^n spellings otherwise). */
-const MAX_D_VARIANTS = 4;
-
-/**
- * Every d/đ spelling of a word. FTS5's unicode61 folds diacritics but not "đ" (a letter
- * of its own, not d with a mark), so "dinh" would never find "định": a clerk typing
- * without diacritics gets both spellings.
- */
-function dSpellings(word: string): string[] {
-  const lower = word.toLowerCase();
-  const positions = [...lower].flatMap((ch, i) => (ch === 'd' || ch === 'đ' ? [i] : []));
-  if (positions.length === 0 || positions.length > MAX_D_VARIANTS) return [word];
-  const chars = [...lower];
-  const out: string[] = [];
-  for (let mask = 0; mask < 1 << positions.length; mask += 1) {
-    positions.forEach((p, bit) => (chars[p] = mask & (1 << bit) ? 'đ' : 'd'));
-    out.push(chars.join(''));
-  }
-  return out;
-}
-
-const quoted = (word: string): string => `"${word.replaceAll('"', '""')}"`;
-
-/** The FTS5 query of search words: each quoted (no operator injection), all required. */
-export function ftsTerms(search: string | undefined): string {
-  return (search ?? '')
-    .split(/\s+/)
-    .filter((t) => t !== '')
-    .map((t) => {
-      const spellings = dSpellings(t);
-      return spellings.length === 1 ? quoted(t) : `(${spellings.map(quoted).join(' OR ')})`;
-    })
-    .join(' AND ');
-}
 
 const collator = new Intl.Collator('vi', { sensitivity: 'base', numeric: true });
 

@@ -15,6 +15,7 @@ import {
 } from '../seal/levels.ts';
 import type { StoredBlob } from './blob-store.ts';
 import { recordAudit } from './vault-audit.ts';
+import { ftsTerms } from './search-terms.ts';
 import type { Vault } from './vault.ts';
 
 /** A document to put in a draft: its file name and its content as a stream (or bytes). */
@@ -169,11 +170,7 @@ export function listDrafts(
 
 /** Drafts whose listed subject or metadata text matches `query` (FTS5 syntax, words ANDed). */
 export function searchDrafts(vault: Vault, query: string, limit = 50): DraftSummary[] {
-  const terms = query
-    .split(/\s+/)
-    .filter((t) => t !== '')
-    .map((t) => `"${t.replaceAll('"', '""')}"`)
-    .join(' ');
+  const terms = ftsTerms(query);
   if (terms === '') return [];
   const rows = vault.database
     .prepare(

@@ -15,13 +15,14 @@ import { join } from 'node:path';
 import { NiemError } from '../api/errors.ts';
 import type { RecipientKey } from '../seal/cms-crypto/index.ts';
 import { inspectEnvelope } from '../seal/envelope/index.ts';
-import type { LevelCode } from '../seal/levels.ts';
+import { isUrgencyCode, type LevelCode, type UrgencyCode } from '../seal/levels.ts';
 import { parseManifest, type Manifest } from '../seal/manifest.ts';
 import { PackageRefused, openPackage, type PackageReport } from '../seal/pipeline/index.ts';
 import { MANIFEST_NAME } from '../seal/tar/index.ts';
 import type { StoredBlob } from './blob-store.ts';
 import { nextRegisterNumber, yearOf, type RegisterNumber } from './registers.ts';
 import { hex, recordAudit } from './vault-audit.ts';
+import { ftsTerms } from './search-terms.ts';
 import type { Vault } from './vault.ts';
 
 /** Business statuses (DOMAIN.md): 01 arrived … 16 recall refused. */
@@ -34,7 +35,11 @@ export interface InboxSummary {
   subject: string | null;
   /** The outer level until opened, then the verified level inside. */
   level: LevelCode;
+  /** The urgency its manifest states (`thuong`: none); null until opened. */
+  urgency: UrgencyCode | null;
   senderOrganId: string | null;
+  /** The sender's name as its (verified) manifest states it; null until opened or when absent. */
+  senderName: string | null;
   status: BusinessStatus | null;
   register: RegisterNumber | null;
   packageSha256: string;
@@ -116,7 +121,9 @@ interface InboxRow {
   subject: string | null;
   subject_listed: number;
   level: LevelCode;
+  priority: string | null;
   sender_organ_id: string | null;
+  sender_name: string | null;
   status: BusinessStatus | null;
   sha: string;
   received_at: string;
@@ -126,7 +133,9 @@ interface InboxRow {
 }
 
 const INBOX_SQL = `
-  SELECT i.id, i.subject, i.subject_listed, i.level, i.sender_organ_id, i.status,
+  SELECT i.id, i.subject, i.subject_listed, i.level,
+    json_extract(i.metadata, '$.otherInfo.priority') AS priority, i.sender_organ_id,
+    json_extract(i.metadata, '$.from.organName') AS sender_name, i.status,
     lower(hex(i.package_sha256)) AS sha, i.received_at, i.opened_at, r.year, r.number
   FROM inbox i LEFT JOIN incoming_register r ON r.inbox_id = i.id`;
 
@@ -135,7 +144,9 @@ function inboxSummary(row: InboxRow): InboxSummary {
     id: row.id,
     subject: row.subject_listed === 1 ? row.subject : null,
     level: row.level,
+    urgency: row.opened_at === null ? null : isUrgencyCode(row.priority) ? row.priority : 'thuong',
     senderOrganId: row.sender_organ_id,
+    senderName: typeof row.sender_name === 'string' ? row.sender_name : null,
     status: row.status,
     register:
       row.year === null || row.number === null ? null : { year: row.year, number: row.number },
@@ -159,11 +170,7 @@ export function listInbox(
 
 /** Inbox items whose listed subject or metadata text matches `query` (words ANDed). */
 export function searchInbox(vault: Vault, query: string, limit = 50): InboxSummary[] {
-  const terms = query
-    .split(/\s+/)
-    .filter((t) => t !== '')
-    .map((t) => `"${t.replaceAll('"', '""')}"`)
-    .join(' ');
+  const terms = ftsTerms(query);
   if (terms === '') return [];
   const rows = vault.database
     .prepare(

@@ -7,7 +7,8 @@
  * A subject is indexed only while `subject_listed = 1`: a Tuyệt mật subject enters the
  * index when the row is updated to subject_listed = 1 (opened by its recipient). The
  * metadata's text values (json_tree leaves) are indexed, not its keys. Tokenizer
- * unicode61 with remove_diacritics 2: "quyet dinh" finds "Quyết định".
+ * unicode61 with remove_diacritics 2: "quyet" finds "Quyết" ("đ" is not a diacritic to
+ * it: schema 3 folds đ into d so that "dinh" finds "định").
  */
 import type { Migration } from './migration.ts';
 
