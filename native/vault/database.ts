@@ -16,6 +16,7 @@
  * Errors become kinds: a key that does not decrypt page 1 is `vault-key-mismatch`, a
  * damaged page `vault-corrupt`, SQLITE_FULL `disk-full`, a locked file `vault-in-use`.
  */
+import { chmodSync } from 'node:fs';
 import { NiemError } from '../api/errors.ts';
 import { Sqlite, sqliteCode, type SqliteDatabase } from './sqlite-lib.ts';
 
@@ -82,6 +83,8 @@ export function openDatabase(
     throw classifySqliteError(err, 'opening the vault database');
   }
   try {
+    // The clerk's alone whatever the umask (SQLite gives the WAL the database's mode).
+    if (options.create === true && path !== ':memory:') chmodSync(path, 0o600);
     applyKey(db, key);
     db.prepare('SELECT count(*) FROM sqlite_schema').get(); // reads page 1: checks the key
     if (options.readonly !== true) {

@@ -105,6 +105,7 @@ export async function takeSnapshot(
     db.prepare('VACUUM INTO ?').run(temp);
     const handle = await open(temp, 'r+');
     try {
+      await handle.chmod(0o600); // whatever the umask: ciphertext, but the clerk's alone
       await handle.sync();
     } finally {
       await handle.close();
