@@ -52,7 +52,7 @@ async function main(): Promise<void> {
       ? {}
       : { recoveryCertificate: settings.vaultRecoveryCertificate }),
     token: session.tokenOperations,
-    signedIn: () => session.signedIn,
+    signedInToken: () => session.signedInToken,
     emit: (name, payload) => emit(name, payload),
     log,
   });

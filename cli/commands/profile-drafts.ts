@@ -5,7 +5,6 @@
 import { constants, createReadStream } from 'node:fs';
 import { access, readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { checkpointAudit } from '../../native/audit/index.ts';
 import { NiemError } from '../../native/api/errors.ts';
 import { isLevelCode, isUrgencyCode, levels, type UrgencyCode } from '../../native/seal/levels.ts';
 import {
@@ -14,8 +13,9 @@ import {
   importDirectory,
   initVault,
   listDrafts,
-  recordIdentity,
+  recordSessionIdentity,
   sealDraft,
+  signSessionCheckpoint,
   type DraftSummary,
 } from '../../native/vault/index.ts';
 import { cliMessages, say, type Lang } from '../cli-messages.ts';
@@ -82,16 +82,8 @@ export async function initCommand(
         actor: session.actor,
       });
       try {
-        recordIdentity(vault, {
-          tokenLabel: session.token.label,
-          tokenSerial: session.token.serial,
-          signingCertificate: session.signingCertificate,
-          encryptionCertificate:
-            typeof sender.certificate === 'string'
-              ? Buffer.from(sender.certificate)
-              : sender.certificate,
-        });
-        await checkpointAudit(vault.database, await session.signer());
+        recordSessionIdentity(vault, session.who);
+        await signSessionCheckpoint(vault, session.service);
       } finally {
         await vault.close();
       }

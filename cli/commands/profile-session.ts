@@ -6,7 +6,6 @@
  */
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { checkpointAudit } from '../../native/audit/index.ts';
 import { NiemError, toWireError } from '../../native/api/errors.ts';
 import type { RecipientKey } from '../../native/seal/cms-crypto/index.ts';
 import {
@@ -21,10 +20,12 @@ import { resolveModules } from '../../native/token/module-config.ts';
 import { TokenService } from '../../native/token/token-service.ts';
 import type { TokenInfo } from '../../native/api/contract.ts';
 import {
-  actorOf,
   openVault,
-  recordIdentity,
+  recordSessionIdentity,
+  sessionIdentity,
+  signSessionCheckpoint,
   type OpenReport,
+  type SessionIdentity,
   type Vault,
   type VaultOptions,
 } from '../../native/vault/index.ts';
@@ -49,6 +50,8 @@ export interface TokenSession {
   /** `CN #serial` of the signing certificate. */
   actor: string;
   signingCertificate: Uint8Array;
+  /** Who works, as the vault's audit names and records it (native/vault/session-audit.ts). */
+  who: SessionIdentity;
   signer: () => Promise<SignerSpec>;
   keys: () => Promise<RecipientKey[]>;
   sender: () => Promise<PackageRecipient>;
@@ -105,12 +108,13 @@ export async function withTokenSession<T>(
     }
     await service.login(token.id, pin);
     pin = null;
-    const signingCertificate = await service.signingCertificate();
+    const who = await sessionIdentity(service, token);
     return await work({
       service,
       token,
-      actor: actorOf(signingCertificate),
-      signingCertificate,
+      actor: who.actor,
+      signingCertificate: who.signingCertificate,
+      who,
       signer: () => tokenSigner(service),
       keys: () => tokenRecipientKeys(service),
       sender: () => tokenSenderRecipient(service),
@@ -158,14 +162,7 @@ export async function withVault<T>(
       });
       try {
         reportOpen(report, options.lang);
-        const { keys } = await session.service.capabilities();
-        const encryption = keys.decrypt ?? keys.derive;
-        recordIdentity(vault, {
-          tokenLabel: session.token.label,
-          tokenSerial: session.token.serial,
-          signingCertificate: session.signingCertificate,
-          ...(encryption ? { encryptionCertificate: encryption.certificate } : {}),
-        });
+        recordSessionIdentity(vault, session.who);
         let failed = false;
         try {
           return await work(vault, session);
@@ -176,7 +173,7 @@ export async function withVault<T>(
           // The clerk's logout: sign the trail as it stands, after a refusal too.
           if (sessionOptions.checkpoint?.(vault) ?? true) {
             try {
-              await checkpointAudit(vault.database, await session.signer());
+              await signSessionCheckpoint(vault, session.service);
             } catch (err) {
               if (!failed) throw err; // eslint-disable-line no-unsafe-finally
             }

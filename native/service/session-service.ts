@@ -6,7 +6,14 @@
  * kept for it.
  */
 import { constants, createPublicKey, randomBytes, verify, X509Certificate } from 'node:crypto';
-import type { EventName, EventPayload, KeyCheck, LockReason, Session } from '../api/contract.ts';
+import type {
+  EventName,
+  EventPayload,
+  KeyCheck,
+  LockReason,
+  Session,
+  TokenInfo,
+} from '../api/contract.ts';
 import { NiemError } from '../api/errors.ts';
 import type { NativeSpawner } from '../host/rpc-supervisor.ts';
 import { TokenHostClient } from '../token-host/token-host-client.ts';
@@ -58,6 +65,8 @@ export class SessionService {
   #idleTimer: NodeJS.Timeout | undefined;
   #idleLockAt: number | undefined;
   #listener: SessionListener | undefined;
+  /** Settles when an idle lock has finished with the token (checkpoint, then logout). */
+  #ending: Promise<void> = Promise.resolve();
   /** The signed-in token through the token host (for the vault and the package layer). */
   readonly tokenOperations: TokenOperations;
 
@@ -81,6 +90,11 @@ export class SessionService {
 
   get signedIn(): boolean {
     return this.#session.state === 'signed-in';
+  }
+
+  /** The signed-in token, or undefined. */
+  get signedInToken(): TokenInfo | undefined {
+    return this.#session.state === 'signed-in' ? this.#session.token : undefined;
   }
 
   /** Starts the token host; resolves when it is ready. */
@@ -116,6 +130,7 @@ export class SessionService {
       ];
     },
     'session.login': async ({ token, pin }) => {
+      await this.#ending;
       if (this.#session.state === 'signed-in') await this.#signOut();
       const { token: info, identity } = await this.#tokens.call('login', { tokenId: token, pin });
       this.#session = {
@@ -195,6 +210,7 @@ export class SessionService {
   }
 
   async #signOut(): Promise<void> {
+    await this.#ending;
     this.#clearIdle();
     const wasSignedIn = this.#session.state === 'signed-in';
     this.#session = { state: 'signed-out' };
@@ -202,14 +218,29 @@ export class SessionService {
     await this.#tokens.call('logout', {});
   }
 
-  /** Ends the session without asking the token (it is gone, crashed, or idle). */
+  /**
+   * Ends the session without a clerk's call: the token is gone or crashed (nothing more
+   * is asked of it), or the idle time passed. After an idle lock the listener (the vault:
+   * its token-signed checkpoint) finishes before the token logs out; a sign-in or
+   * sign-out meanwhile waits for both.
+   */
   #end(reason: LockReason): void {
     if (this.#session.state !== 'signed-in') return;
     this.#clearIdle();
     this.#session = { state: 'signed-out' };
-    if (reason === 'idle') this.#tokens.call('logout', {}).catch(() => {});
     this.#emit('session.locked', { reason });
-    void this.#listener?.ended(reason);
+    const ended = this.#listener?.ended(reason) ?? Promise.resolve();
+    if (reason === 'idle') {
+      this.#ending = ended
+        .catch(() => {})
+        .then(() => this.#tokens.call('logout', {}))
+        .then(
+          () => {},
+          () => {},
+        );
+    } else {
+      void ended;
+    }
   }
 
   #touch(): void {

@@ -4,18 +4,35 @@
  * session ends for any reason (sign-out, idle lock, token removal, module crash, shutdown),
  * which zeroes the key; every change of state is told to the UI as `vault.changed`. The
  * vault is synchronous SQLite: it runs here, never in Electron main or the renderer.
+ *
+ * Audit (vault/session-audit.ts, as the CLI does): the vault is opened with the token
+ * signing certificate's `CN #serial` as the actor of every entry, and the token's
+ * identity is recorded. When the clerk ends the session (sign-out, the idle lock, quitting)
+ * the token signs a checkpoint over the last entry before the vault closes. When the
+ * token is gone (removed, its module crashed, this process killed) nothing can sign: the
+ * entries of that session are covered by the next session's checkpoint.
  */
 import { readFileSync } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { LockReason, VaultState } from '../api/contract.ts';
+import type { LockReason, TokenInfo, VaultState } from '../api/contract.ts';
 import { NiemError, toWireError } from '../api/errors.ts';
 import { tokenRecipientKeys, tokenSenderRecipient } from '../seal/pipeline/token-adapters.ts';
 import type { TokenOperations } from '../seal/pipeline/token-adapters.ts';
-import { initVault, openVault, type KeyHolder, type Vault } from '../vault/index.ts';
+import {
+  initVault,
+  openVault,
+  recordSessionIdentity,
+  sessionIdentity,
+  signSessionCheckpoint,
+  type KeyHolder,
+  type SessionIdentity,
+  type Vault,
+} from '../vault/index.ts';
 import { DATABASE_FILE } from '../vault/snapshots.ts';
 import { KEY_FILE } from '../vault/vault-key.ts';
 import type { EventSink } from './session-service.ts';
+import { boxHandlers, type BoxHandlers } from './box-handlers.ts';
 import { draftHandlers, type DraftHandlers } from './draft-handlers.ts';
 import type { Handlers } from './dispatcher.ts';
 
@@ -26,13 +43,18 @@ export interface VaultServiceOptions {
   recoveryCertificate?: string;
   /** The signed-in token, through the token host. */
   token: TokenOperations;
-  /** True while a session is signed in. */
-  signedIn: () => boolean;
+  /** The signed-in token, or undefined while no session is signed in. */
+  signedInToken: () => Pick<TokenInfo, 'label' | 'serial'> | undefined;
   emit: EventSink;
   log?: (line: string) => void;
+  /** Longest wait for the token's checkpoint signature when the process quits, in ms (default 1500). */
+  quitCheckpointMs?: number;
 }
 
-type VaultHandlers = Pick<Handlers, 'vault.state' | 'vault.init'> & DraftHandlers;
+type VaultHandlers = Pick<Handlers, 'vault.state' | 'vault.init'> & DraftHandlers & BoxHandlers;
+
+/** Session ends the clerk chose, with the token still signed in: the token signs a checkpoint. */
+const SIGNED_ENDS: ReadonlySet<LockReason> = new Set<LockReason>(['logout', 'idle']);
 
 const initialState: VaultState = { state: 'locked', reason: null, problem: null };
 
@@ -58,7 +80,28 @@ export class VaultService {
     'vault.state': async () => this.#state,
     'vault.init': async () => this.#init(),
     ...draftHandlers(() => this.#open()),
+    ...boxHandlers(() => this.#open()),
   };
+
+  #signedIn(): boolean {
+    return this.#options.signedInToken() !== undefined;
+  }
+
+  /** Who is signed in, as the audit names and records them; `not-signed-in` when no one is. */
+  async #who(): Promise<SessionIdentity> {
+    const token = this.#options.signedInToken();
+    if (token === undefined) throw new NiemError('not-signed-in', 'no session');
+    return sessionIdentity(this.#options.token, token);
+  }
+
+  /** The clerk's sign-out: the token signs the trail as it stands. Failures are logged only. */
+  async #checkpoint(vault: Vault): Promise<void> {
+    try {
+      await signSessionCheckpoint(vault, this.#options.token);
+    } catch (err) {
+      this.#options.log?.(`audit checkpoint not signed: ${toWireError(err).kind}`);
+    }
+  }
 
   /** The open vault, or `vault-locked`. */
   #open(): Vault {
@@ -77,11 +120,18 @@ export class VaultService {
       if (!(await this.#hasVault())) {
         next = { state: 'absent', profile: profileDir };
       } else {
+        const who = await this.#who();
         const keys = await tokenRecipientKeys(this.#options.token);
-        const { vault, report } = await openVault(profileDir, keys);
-        if (generation !== this.#generation || !this.#options.signedIn()) {
+        const { vault, report } = await openVault(profileDir, keys, { actor: who.actor });
+        if (generation !== this.#generation || !this.#signedIn()) {
           await vault.close();
           return;
+        }
+        try {
+          recordSessionIdentity(vault, who);
+        } catch (err) {
+          await vault.close();
+          throw err;
         }
         this.#vault = vault;
         next = {
@@ -109,6 +159,7 @@ export class VaultService {
     this.#vault = undefined;
     this.#state = { state: 'locked', reason, problem: null };
     if (vault !== undefined) {
+      if (SIGNED_ENDS.has(reason)) await this.#checkpoint(vault);
       await vault.close().catch((err: unknown) => {
         this.#options.log?.(`vault close: ${toWireError(err).kind}`);
       });
@@ -116,32 +167,56 @@ export class VaultService {
     this.#set({ state: 'locked', reason, problem: null });
   }
 
-  /** Process shutdown: closes without telling anyone (the host is going away). */
+  /**
+   * Process shutdown (the app quits): closes without telling anyone (the host is going
+   * away). With a clerk still signed in, the token signs a checkpoint first, waited for at
+   * most `quitCheckpointMs` (the host kills a process that takes too long to quit: the
+   * vault must be closed before that; a late signature finds it closed and is dropped).
+   */
   async shutdown(): Promise<void> {
     this.#generation += 1;
     const vault = this.#vault;
     this.#vault = undefined;
-    await vault?.close();
+    if (vault === undefined) return;
+    if (this.#signedIn()) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        this.#checkpoint(vault),
+        new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, this.#options.quitCheckpointMs ?? 1_500);
+        }),
+      ]);
+      clearTimeout(timer);
+    }
+    await vault.close();
   }
 
   async #init(): Promise<VaultState> {
-    if (!this.#options.signedIn()) {
+    if (!this.#signedIn()) {
       throw new NiemError('not-signed-in', 'initialising the vault needs the clerk’s token');
     }
     if (this.#state.state === 'open') {
       throw new NiemError('vault-exists', 'the vault is already open');
     }
     const generation = this.#generation;
+    const who = await this.#who();
     const { certificate, oaepHash } = await tokenSenderRecipient(this.#options.token);
     const holder: KeyHolder = { certificate, ...(oaepHash === undefined ? {} : { oaepHash }) };
     const recovery = this.#recoveryHolder();
     const vault = await initVault(this.#options.profileDir, {
       holder,
       ...(recovery === undefined ? {} : { recovery }),
+      actor: who.actor,
     });
-    if (generation !== this.#generation || !this.#options.signedIn()) {
+    if (generation !== this.#generation || !this.#signedIn()) {
       await vault.close();
       throw new NiemError('vault-locked', 'the session ended while the vault was created');
+    }
+    try {
+      recordSessionIdentity(vault, who);
+    } catch (err) {
+      await vault.close();
+      throw err;
     }
     this.#vault = vault;
     this.#set({ state: 'open', profile: this.#options.profileDir });

@@ -4,6 +4,9 @@
  * draft's `updated_at`; a document's content is written to an encrypted blob before the
  * transaction that records it (discarded if that transaction fails). Changing the level
  * to or from Tuyệt mật moves the subject out of or back into lists and the search index.
+ * Each change appends its audit entry (`draft.update`, `draft.document-add`,
+ * `draft.document-remove`: ids and levels, never a subject or a file name) in its
+ * transaction.
  */
 import { NiemError } from '../api/errors.ts';
 import {
@@ -16,6 +19,7 @@ import {
 import { assertSafeName, nameKey } from '../seal/tar/names.ts';
 import type { DraftDocumentInput } from './drafts.ts';
 import type { SqliteDatabase } from './sqlite-lib.ts';
+import { recordAudit } from './vault-audit.ts';
 import type { Vault } from './vault.ts';
 
 /** The fields an editor saves. `metadata` keys given replace the stored ones; absent keys in `replaceKeys` are removed; others are kept. */
@@ -29,9 +33,9 @@ export interface DraftEdit {
   replaceKeys: readonly string[];
 }
 
-function requireDraft(db: SqliteDatabase, id: number): { metadata: string } {
-  const row = db.prepare('SELECT metadata FROM drafts WHERE id = ?').get(id) as
-    { metadata: string } | undefined;
+function requireDraft(db: SqliteDatabase, id: number): { metadata: string; level: LevelCode } {
+  const row = db.prepare('SELECT metadata, level FROM drafts WHERE id = ?').get(id) as
+    { metadata: string; level: LevelCode } | undefined;
   if (row === undefined) throw new NiemError('not-found', `no draft ${id}`);
   return row;
 }
@@ -48,7 +52,8 @@ export function updateDraft(vault: Vault, id: number, edit: DraftEdit): void {
   }
   const now = vault.timestamp();
   vault.transaction((db) => {
-    const stored = JSON.parse(requireDraft(db, id).metadata) as Record<string, unknown>;
+    const before = requireDraft(db, id);
+    const stored = JSON.parse(before.metadata) as Record<string, unknown>;
     const kept = Object.entries(stored).filter(([key]) => !edit.replaceKeys.includes(key));
     const metadata = { ...Object.fromEntries(kept), ...edit.metadata };
     db.prepare(
@@ -65,7 +70,17 @@ export function updateDraft(vault: Vault, id: number, edit: DraftEdit): void {
     );
     db.prepare('DELETE FROM draft_recipients WHERE draft_id = ?').run(id);
     const add = db.prepare('INSERT INTO draft_recipients (draft_id, organ_id) VALUES (?, ?)');
-    for (const organId of new Set(edit.recipients)) add.run(id, organId);
+    const recipients = new Set(edit.recipients);
+    for (const organId of recipients) add.run(id, organId);
+    recordAudit(vault, db, {
+      action: 'draft.update',
+      level: edit.level,
+      detail: {
+        draft: id,
+        recipients: recipients.size,
+        ...(before.level === edit.level ? {} : { previousLevel: before.level }),
+      },
+    });
   });
 }
 
@@ -85,7 +100,7 @@ export async function addDraftDocument(
   let recorded = false;
   try {
     const id = vault.transaction((db) => {
-      requireDraft(db, draftId);
+      const { level } = requireDraft(db, draftId);
       const names = db
         .prepare('SELECT name FROM draft_documents WHERE draft_id = ?')
         .pluck()
@@ -106,7 +121,13 @@ export async function addDraftDocument(
         )
         .run(draftId, position, document.name, document.mediaType ?? null, blob.id);
       db.prepare('UPDATE drafts SET updated_at = ? WHERE id = ?').run(vault.timestamp(), draftId);
-      return Number(lastInsertRowid);
+      const documentId = Number(lastInsertRowid);
+      recordAudit(vault, db, {
+        action: 'draft.document-add',
+        level,
+        detail: { draft: draftId, document: documentId, bytes: blob.size },
+      });
+      return documentId;
     });
     recorded = true;
     return id;
@@ -127,6 +148,12 @@ export async function removeDraftDocument(
       .run(documentId, draftId).changes;
     if (removed > 0) {
       db.prepare('UPDATE drafts SET updated_at = ? WHERE id = ?').run(vault.timestamp(), draftId);
+      const { level } = requireDraft(db, draftId);
+      recordAudit(vault, db, {
+        action: 'draft.document-remove',
+        level,
+        detail: { draft: draftId, document: documentId },
+      });
     }
     return removed;
   });

@@ -11,6 +11,7 @@ import type { z } from 'zod';
 import { after, before, beforeEach, afterEach, describe, it } from 'node:test';
 import { DOCUMENT_MAX_BYTES } from '../../native/api/drafts-contract.ts';
 import { methods } from '../../native/api/contract.ts';
+import { verifyAudit } from '../../native/audit/index.ts';
 import { draftHandlers } from '../../native/service/draft-handlers.ts';
 import {
   addDraftDocument,
@@ -269,5 +270,53 @@ describe('draft handlers (the contract over the vault)', () => {
       false,
       'far past the limit the contract refuses it before any handler',
     );
+  });
+});
+
+describe('draft edits in the audit trail', () => {
+  it('update, document add and remove each append one entry in their transaction; a refusal none', async () => {
+    await vault.close();
+    vault = await initVault(join(profile.dir, 'audited'), {
+      holder: pki.clerk.holder,
+      actor: 'Văn thư #0A',
+    });
+    const id = await createDraft(vault, { subject: 'Báo cáo', level: 'mat', recipients: [] });
+    updateDraft(vault, id, {
+      subject: 'Báo cáo quý',
+      level: 'toi-mat',
+      urgency: 'khan',
+      recipients: ['000.00.00.G22'],
+      metadata: {},
+      replaceKeys: [],
+    });
+    const doc = await addDraftDocument(vault, id, { name: 'a.txt', content: Buffer.from('abc') });
+    await rejectsWithKind(
+      addDraftDocument(vault, id, { name: 'A.txt', content: Buffer.from('x') }),
+      'document-exists',
+    );
+    await rejectsWithKind(removeDraftDocument(vault, id, doc + 100), 'not-found');
+    await removeDraftDocument(vault, id, doc);
+    const entries = vault.database
+      .prepare('SELECT actor, action, level, detail FROM audit ORDER BY seq')
+      .all() as { actor: string; action: string; level: string; detail: string }[];
+    assert.deepEqual(
+      entries.map((e) => [e.actor, e.action, e.level, JSON.parse(e.detail)]),
+      [
+        ['Văn thư #0A', 'draft.create', 'mat', { draft: id, documents: 0 }],
+        [
+          'Văn thư #0A',
+          'draft.update',
+          'toi-mat',
+          { draft: id, recipients: 1, previousLevel: 'mat' },
+        ],
+        ['Văn thư #0A', 'draft.document-add', 'toi-mat', { draft: id, document: doc, bytes: 3 }],
+        ['Văn thư #0A', 'draft.document-remove', 'toi-mat', { draft: id, document: doc }],
+      ],
+    );
+    assert.ok(
+      !JSON.stringify(entries).includes('Báo cáo') && !JSON.stringify(entries).includes('a.txt'),
+      'no subject or file name in the trail',
+    );
+    assert.equal(verifyAudit(vault.database).ok, true);
   });
 });
