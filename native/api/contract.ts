@@ -5,6 +5,7 @@
  * method is one entry here plus its handler.
  */
 import { z } from 'zod';
+import { BoxListParamsSchema, InboxPageSchema, OutboxPageSchema } from './boxes-contract.ts';
 import {
   AddDocumentParamsSchema,
   DraftDetailSchema,
@@ -210,6 +211,10 @@ export const methods = {
     DraftDetailSchema,
     { timeoutMs: 30_000 },
   ),
+  /** A page of the outbox (sealed packages waiting to leave), newest first. */
+  'outbox.list': method(BoxListParamsSchema, OutboxPageSchema, { timeoutMs: 15_000 }),
+  /** A page of the inbox (received packages), newest first. */
+  'inbox.list': method(BoxListParamsSchema, InboxPageSchema, { timeoutMs: 15_000 }),
   /** Liveness of the native process; never waits behind token work. */
   'native.ping': method(NoParams, PingSchema, { timeoutMs: 5_000 }),
 } as const;

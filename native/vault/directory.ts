@@ -222,3 +222,14 @@ export function listAgencies(vault: Vault): Agency[] {
     .all() as AgencyRow[];
   return rows.map((r) => agencyOf(vault, r));
 }
+
+/** The directory's names of `organIds` (those it knows), for lists. */
+export function agencyNames(vault: Vault, organIds: Iterable<string>): Map<string, string> {
+  const get = vault.database.prepare('SELECT name FROM agencies WHERE organ_id = ?').pluck();
+  const names = new Map<string, string>();
+  for (const organId of new Set(organIds)) {
+    const name = get.get(organId) as string | undefined;
+    if (name !== undefined) names.set(organId, name);
+  }
+  return names;
+}

@@ -40,3 +40,4 @@ export { recordAudit, type VaultAuditEntry } from './vault-audit.ts';
 export { WORK_DIR, sweepWorkDir } from './work-dir.ts';
 export * from './identities.ts';
 export { backupVault, restoreVaultFiles, type BackupSummary } from './vault-backup.ts';
+export * from './session-audit.ts';

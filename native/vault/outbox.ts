@@ -6,7 +6,7 @@
  * audit entry. A Tuyệt mật subject is never listed here (the sender's copy stays hidden).
  */
 import { NiemError } from '../api/errors.ts';
-import type { LevelCode } from '../seal/levels.ts';
+import { isUrgencyCode, type LevelCode, type UrgencyCode } from '../seal/levels.ts';
 import type { RegisterNumber } from './registers.ts';
 import { recordAudit } from './vault-audit.ts';
 import type { Vault } from './vault.ts';
@@ -19,6 +19,8 @@ export interface OutboxSummary {
   id: number;
   subject: string | null;
   level: LevelCode;
+  /** The draft's urgency when it was sealed (`thuong`: none). */
+  urgency: UrgencyCode;
   recipients: string[];
   transportState: TransportState;
   attempts: number;
@@ -45,6 +47,7 @@ interface OutboxRow {
   subject: string;
   subject_listed: number;
   level: LevelCode;
+  urgency: string | null;
   recipients: string;
   transport_state: TransportState;
   attempts: number;
@@ -57,7 +60,8 @@ interface OutboxRow {
 }
 
 const OUTBOX_SQL = `
-  SELECT o.id, o.subject, o.subject_listed, o.level, o.transport_state, o.attempts, o.last_error,
+  SELECT o.id, o.subject, o.subject_listed, o.level, json_extract(o.metadata, '$.urgency') AS urgency,
+    o.transport_state, o.attempts, o.last_error,
     lower(hex(o.package_sha256)) AS sha, b.size, o.created_at, r.year, r.number,
     (SELECT json_group_array(organ_id) FROM outbox_recipients WHERE outbox_id = o.id) AS recipients
   FROM outbox o JOIN blobs b ON b.id = o.package_blob
@@ -68,6 +72,7 @@ function outboxSummary(row: OutboxRow): OutboxSummary {
     id: row.id,
     subject: row.subject_listed === 1 ? row.subject : null,
     level: row.level,
+    urgency: isUrgencyCode(row.urgency) ? row.urgency : 'thuong',
     recipients: JSON.parse(row.recipients) as string[],
     transportState: row.transport_state,
     attempts: row.attempts,

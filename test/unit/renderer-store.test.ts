@@ -168,6 +168,8 @@ function fakeHost(initialTokens: TokenInfo[] = [tokenA, tokenB]): FakeHost {
         addDocument: async () => vaultLocked,
         removeDocument: async () => vaultLocked,
       },
+      outbox: { list: async () => vaultLocked },
+      inbox: { list: async () => vaultLocked },
       on: {
         vaultChanged: () => () => undefined,
         tokensChanged: (listener) => {

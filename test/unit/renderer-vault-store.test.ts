@@ -8,6 +8,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { NiemBridge } from '../../native/api/bridge-api.ts';
 import type { Params, VaultState } from '../../native/api/contract.ts';
+import type { InboxPage, OutboxPage } from '../../native/api/boxes-contract.ts';
 import type { DraftDetailView, DraftPage } from '../../native/api/drafts-contract.ts';
 import { DOCUMENT_MAX_BYTES as CONTRACT_MAX } from '../../native/api/drafts-contract.ts';
 import type { Result } from '../../native/api/errors.ts';
@@ -50,10 +51,52 @@ const pageOf = (...ids: number[]): DraftPage => ({
 
 const ok = <T>(value: T): Result<T> => ({ ok: true, value });
 
+const outboxPage: OutboxPage = {
+  items: [
+    {
+      id: 1,
+      subject: 'Công văn gửi đi',
+      level: 'mat',
+      urgency: 'khan',
+      recipients: [{ organId: '000.00.00.G22', name: 'Bộ Tư pháp' }],
+      transportState: 'queued',
+      attempts: 0,
+      lastError: null,
+      register: { year: 2026, number: 1 },
+      createdAt: '2026-01-02T03:04:05.000Z',
+    },
+  ],
+  offset: 0,
+  limit: 20,
+  hasMore: true,
+};
+
+const inboxPage: InboxPage = {
+  items: [
+    {
+      id: 1,
+      subject: 'Công văn đến',
+      opened: true,
+      level: 'toi-mat',
+      urgency: 'thuong',
+      sender: { organId: '000.00.00.G01', name: 'Văn phòng Chính phủ' },
+      status: '03',
+      register: { year: 2026, number: 7 },
+      receivedAt: '2026-01-02T03:04:05.000Z',
+      openedAt: '2026-01-02T03:05:05.000Z',
+    },
+  ],
+  offset: 0,
+  limit: 20,
+  hasMore: false,
+};
+
 interface Fake {
   bridge: NiemBridge;
   calls: { method: string; params: unknown }[];
   list: () => Promise<Result<DraftPage>>;
+  outbox: () => Promise<Result<OutboxPage>>;
+  inbox: () => Promise<Result<InboxPage>>;
   vaultListeners: Set<(p: { state: VaultState }) => void>;
 }
 
@@ -61,6 +104,8 @@ function fake(): Fake {
   const f: Fake = {
     calls: [],
     list: async () => ok(pageOf(1)),
+    outbox: async () => ok(outboxPage),
+    inbox: async () => ok(inboxPage),
     vaultListeners: new Set(),
     bridge: undefined as unknown as NiemBridge,
   };
@@ -97,6 +142,8 @@ function fake(): Fake {
       ),
       removeDocument: unused,
     },
+    outbox: { list: record('outbox.list', () => f.outbox()) },
+    inbox: { list: record('inbox.list', () => f.inbox()) },
     on: {
       tokensChanged: () => () => undefined,
       sessionLocked: () => () => undefined,
@@ -151,6 +198,48 @@ describe('renderer store: the vault and its drafts', () => {
     );
   });
 
+  it('an open vault loads the outbox and the inbox; pages move by the page size; a lock drops both', async () => {
+    const f = fake();
+    const store = await openStore(f);
+    assert.deepEqual(store.getState().boxes.outbox.page, outboxPage);
+    assert.deepEqual(store.getState().boxes.inbox.page, inboxPage);
+    await store.getState().boxes.load('outbox', 20);
+    const asked = f.calls.filter((c) => c.method === 'outbox.list').map((c) => c.params);
+    assert.deepEqual(asked, [
+      { offset: 0, limit: 20 },
+      { offset: 20, limit: 20 },
+    ]);
+    assert.equal(store.getState().boxes.outbox.offset, 20);
+
+    let answer!: (r: Result<InboxPage>) => void;
+    f.inbox = () => new Promise((resolve) => (answer = resolve));
+    const loading = store.getState().boxes.load('inbox');
+    for (const l of f.vaultListeners)
+      l({ state: { state: 'locked', reason: 'logout', problem: null } });
+    assert.equal(store.getState().boxes.outbox.page, null);
+    assert.equal(store.getState().boxes.inbox.page, null);
+    answer(ok(inboxPage));
+    await loading;
+    assert.equal(
+      store.getState().boxes.inbox.page,
+      null,
+      'the answer came after the lock: dropped',
+    );
+    const held = JSON.stringify(store.getState());
+    assert.ok(
+      !held.includes('Công văn gửi đi') && !held.includes('Công văn đến'),
+      'no subject left',
+    );
+  });
+
+  it('a box that cannot be read keeps the error for the list to show', async () => {
+    const f = fake();
+    f.outbox = async () => ({ ok: false, error: { kind: 'vault-locked', message: 'locked' } });
+    const store = await openStore(f);
+    assert.equal(store.getState().boxes.outbox.error?.kind, 'vault-locked');
+    assert.equal(store.getState().boxes.outbox.loading, false);
+  });
+
   it('a session lock locks the vault in the store even before its event', async () => {
     const f = fake();
     const store = await openStore(f);
@@ -174,7 +263,7 @@ describe('renderer store: the vault and its drafts', () => {
     assert.equal(saved, true);
     const methods = f.calls
       .map((c) => c.method)
-      .filter((m) => m !== 'drafts.list' && m !== 'vault.state');
+      .filter((m) => m.startsWith('drafts.') && m !== 'drafts.list');
     assert.deepEqual(methods, ['drafts.create', 'drafts.addDocument']);
     const sent = f.calls.find((c) => c.method === 'drafts.addDocument')
       ?.params as Params<'drafts.addDocument'>;

@@ -1,8 +1,9 @@
 /**
  * The whole state of the renderer: one zustand store made of slices. Each slice owns
- * one namespace (`tokens`, `session`, `pinChange`, `ui`, `host`, `vault`, `drafts`); only the actions in the slices call
+ * one namespace (`tokens`, `session`, `pinChange`, `ui`, `host`, `vault`, `drafts`, `boxes`); only the actions in the slices call
  * the bridge. Components read the state through selectors.
  */
+import type { BoxesSlice } from './boxes-slice.ts';
 import type { DraftsSlice } from './drafts-slice.ts';
 import type { HostSlice } from './host-slice.ts';
 import type { LocaleSlice } from './locale-slice.ts';
@@ -17,4 +18,5 @@ export type AppState = TokensSlice &
   LocaleSlice &
   HostSlice &
   VaultSlice &
-  DraftsSlice;
+  DraftsSlice &
+  BoxesSlice;

@@ -6,6 +6,7 @@ import { createStore } from 'zustand/vanilla';
 import type { StoreApi } from 'zustand/vanilla';
 import type { NiemBridge } from '../../../native/api/bridge-api.ts';
 import type { AppState } from './app-state.ts';
+import { createBoxesSlice } from './boxes-slice.ts';
 import { createDraftsSlice } from './drafts-slice.ts';
 import { createHostSlice } from './host-slice.ts';
 import { createLocaleSlice } from './locale-slice.ts';
@@ -36,5 +37,6 @@ export function createAppStore(bridge: NiemBridge, options: AppStoreOptions = {}
     ...createHostSlice(bridge)(...a),
     ...createVaultSlice(bridge)(...a),
     ...createDraftsSlice(bridge)(...a),
+    ...createBoxesSlice(bridge)(...a),
   }));
 }

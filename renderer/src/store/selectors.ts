@@ -65,3 +65,6 @@ export const selectDraftsBusy = (s: AppState) => s.drafts.busy;
 export const selectDraftsUploading = (s: AppState) => s.drafts.uploading;
 export const selectDraftsDone = (s: AppState) => s.drafts.done;
 export const selectDraftsError = (s: AppState) => s.drafts.error;
+export const selectOutbox = (s: AppState) => s.boxes.outbox;
+export const selectInbox = (s: AppState) => s.boxes.inbox;
+export const selectLoadBox = (s: AppState) => s.boxes.load;

@@ -1,7 +1,8 @@
 /**
  * The vault's state as the native side reports it (locked, absent, open) and its
  * initialisation. When the vault stops being open (sign-out, idle, token removed,
- * native restart), every draft the renderer holds is dropped at once (drafts.clear).
+ * native restart), every draft and box page the renderer holds is dropped at once
+ * (drafts.clear, boxes.clear).
  */
 import type { StateCreator } from 'zustand/vanilla';
 import type { NiemBridge } from '../../../native/api/bridge-api.ts';
@@ -67,8 +68,11 @@ export function createVaultSlice(bridge: NiemBridge): StateCreator<AppState, [],
           patch({ state, error: state.state === 'locked' ? null : get().vault.error });
           if (state.state !== 'open') {
             get().drafts.clear();
+            get().boxes.clear();
           } else if (before?.state !== 'open') {
             void get().drafts.load();
+            void get().boxes.load('outbox', 0);
+            void get().boxes.load('inbox', 0);
           }
         },
 

@@ -1,7 +1,8 @@
 /**
  * The vault after sign-in, by its state: opening; locked (with why it did not open);
- * absent (offer to initialise it for this token); open (the drafts list and the editor,
- * and a notice when a damaged database was restored from a snapshot). Also the lock
+ * absent (offer to initialise it for this token); open (tabs: the drafts list and the
+ * editor, the outbox, the inbox; and a notice when a damaged database was restored from a
+ * snapshot). Also the lock
  * banner of the sign-in screen: while signed out the vault is locked and shows nothing.
  */
 import { useId } from 'react';
@@ -21,6 +22,7 @@ import {
 import { useAppStore } from '../../store/store-context.tsx';
 import { DraftEditor } from './draft-editor.tsx';
 import { DraftsList } from './drafts-list.tsx';
+import { VaultTabs } from './vault-tabs.tsx';
 
 function VaultError({ error, testId }: { error: WireError | null; testId: string }) {
   const locale = useAppStore(selectLocale);
@@ -105,19 +107,25 @@ export function VaultScreen() {
           {t('vault.restored', { time: formatDateTime(state.restored.snapshotTime) })}
         </p>
       )}
-      <VaultError error={draftsError} testId="drafts-error" />
-      {done === 'deleted' && (
-        <p className="alert alert-success" role="status">
-          {t('drafts.deleted')}
-        </p>
-      )}
-      {editor !== null && (
-        <DraftEditor
-          key={editor.draft === null ? 'new' : `draft-${editor.draft.id}`}
-          draft={editor.draft}
-        />
-      )}
-      <DraftsList />
+      <VaultTabs
+        drafts={
+          <>
+            <VaultError error={draftsError} testId="drafts-error" />
+            {done === 'deleted' && (
+              <p className="alert alert-success" role="status">
+                {t('drafts.deleted')}
+              </p>
+            )}
+            {editor !== null && (
+              <DraftEditor
+                key={editor.draft === null ? 'new' : `draft-${editor.draft.id}`}
+                draft={editor.draft}
+              />
+            )}
+            <DraftsList />
+          </>
+        }
+      />
     </div>
   );
 }
