@@ -88,3 +88,27 @@ export function fileContent(filePath: string): TarContent {
   return () =>
     createReadStream(filePath, { highWaterMark: FILE_READ_BYTES }) as AsyncIterable<Buffer>;
 }
+
+/**
+ * Content for a consumer that is done with each chunk before it asks for the next (the
+ * seal: every chunk is copied to the digest workers and encrypted before the next pull):
+ * all reads go into one buffer, so streaming a 5 GB file leaves no garbage behind. Never
+ * for a consumer that keeps chunks (a write stream's queue): the next read overwrites
+ * them. The body writer's re-hash of each document would refuse a seal whose chunks were
+ * overwritten too early ("changed since it was described").
+ */
+export function fileContentReusingBuffer(filePath: string): TarContent {
+  return async function* (): AsyncGenerator<Uint8Array> {
+    const buffer = Buffer.allocUnsafe(FILE_READ_BYTES);
+    const handle = await open(filePath, 'r');
+    try {
+      for (;;) {
+        const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
+        if (bytesRead === 0) return;
+        yield buffer.subarray(0, bytesRead);
+      }
+    } finally {
+      await handle.close();
+    }
+  };
+}

@@ -10,7 +10,12 @@ import { NiemError } from '../../api/errors.ts';
 import { recipientCertificate, type OaepHash, type SealRecipient } from '../cms-crypto/index.ts';
 import { sealEnvelope } from '../envelope/index.ts';
 import type { LevelCode } from '../levels.ts';
-import { describeFile, fileContent, mediaTypeFor } from '../manifest-files.ts';
+import {
+  describeFile,
+  fileContent,
+  fileContentReusingBuffer,
+  mediaTypeFor,
+} from '../manifest-files.ts';
 import { MANIFEST_FORMAT_VERSION, serializeManifest, type Manifest } from '../manifest.ts';
 import { signContent, type SignerSpec } from '../signed-data/index.ts';
 import { writeNiemBody, type TarContent } from '../tar/index.ts';
@@ -138,6 +143,7 @@ export function sealRecipients(
 export async function packageDocuments(
   files: readonly string[] | undefined,
   documents: readonly DocumentSource[] | undefined,
+  consumer: 'encrypts-each-chunk' | 'keeps-chunks' = 'keeps-chunks',
 ): Promise<{ entries: Manifest['documents']; contents: TarContent[] }> {
   if ((files === undefined) === (documents === undefined)) {
     throw new NiemError('invalid-input', 'give either files or documents');
@@ -147,7 +153,8 @@ export async function packageDocuments(
       throw new NiemError('invalid-input', 'a package needs at least one file');
     const entries = [];
     for (const file of files) entries.push(await describeFile(file));
-    return { entries, contents: files.map(fileContent) };
+    const content = consumer === 'encrypts-each-chunk' ? fileContentReusingBuffer : fileContent;
+    return { entries, contents: files.map(content) };
   }
   const sources = documents as readonly DocumentSource[];
   if (sources.length === 0) {
@@ -200,7 +207,8 @@ export async function sealPackageStream(
   options: Omit<SealPackageOptions, 'out'>,
 ): Promise<PackageStream> {
   const recipients = sealRecipients(options.sender, options.recipients);
-  const { manifest, signed: inner } = await signedBody(options);
+  // Every chunk of the body is encrypted before the next is read: one read buffer.
+  const { manifest, signed: inner } = await signedBody(options, 'encrypts-each-chunk');
   return {
     manifest,
     recipients,
@@ -211,8 +219,9 @@ export async function sealPackageStream(
 /** The manifest, and the SignedData of the body as a stream (produced as it is read). */
 async function signedBody(
   options: SignPackageOptions | Omit<SealPackageOptions, 'out'>,
+  consumer: 'encrypts-each-chunk' | 'keeps-chunks' = 'keeps-chunks',
 ): Promise<{ manifest: Manifest; signed: AsyncGenerator<Uint8Array, void> }> {
-  const { entries, contents } = await packageDocuments(options.files, options.documents);
+  const { entries, contents } = await packageDocuments(options.files, options.documents, consumer);
   const manifest = buildManifest(options.metadata, options.level, entries);
   const signed = signContent({
     content: writeNiemBody(manifest, contents),
