@@ -70,6 +70,10 @@ export const cliMessages = {
     vi: 'Chưa có mã PIN: hãy đặt biến NIEM_PIN hoặc chạy lệnh trên terminal để nhập ẩn.',
     en: 'No PIN: set NIEM_PIN or run the command on a terminal to type it hidden.',
   },
+  noOldPin: {
+    vi: 'Chưa có mã PIN của token cũ: hãy đặt biến NIEM_OLD_PIN hoặc chạy lệnh trên terminal để nhập ẩn.',
+    en: 'No PIN for the old token: set NIEM_OLD_PIN or run the command on a terminal to type it hidden.',
+  },
   pinPrompt: { vi: 'Mã PIN của token "{label}": ', en: 'PIN for token "{label}": ' },
   oldPinPrompt: { vi: 'Mã PIN hiện tại của "{label}": ', en: 'Current PIN of "{label}": ' },
   newPinPrompt: { vi: 'Mã PIN mới: ', en: 'New PIN: ' },

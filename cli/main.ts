@@ -2,12 +2,30 @@
  * The `niem` CLI: the headless client over the same native code as the app.
  * Exit codes: 0 done, 1 the operation failed (message says why), 2 invalid command.
  */
-import { parseArgs } from 'node:util';
+import type { ParseArgsConfig } from 'node:util';
 import { cliMessages, say, type Lang } from './cli-messages.ts';
+import { failureExit, invalidCommand, parseCommandLine } from './command-line.ts';
 import { inspectCommand, openCommand, sealCommand, signCommand } from './commands/seal-command.ts';
-import { CommandFailure, tokenChangePin, tokenList, tokenLogin } from './commands/token-command.ts';
+import { tokenChangePin, tokenList, tokenLogin } from './commands/token-command.ts';
 import { isProfileCommand, runProfileCommand } from './commands/profile-command.ts';
 import { profileMessages } from './commands/profile-messages.ts';
+import { usage } from './token-prompt.ts';
+
+const options = {
+  json: { type: 'boolean', default: false },
+  module: { type: 'string' },
+  token: { type: 'string' },
+  lang: { type: 'string' },
+  to: { type: 'string', multiple: true },
+  'to-oaep-sha1': { type: 'string', multiple: true },
+  level: { type: 'string' },
+  meta: { type: 'string' },
+  chain: { type: 'string', multiple: true },
+  trust: { type: 'string', multiple: true },
+  signed: { type: 'string' },
+  out: { type: 'string' },
+  help: { type: 'boolean', short: 'h', default: false },
+} satisfies ParseArgsConfig['options'];
 
 async function run(argv: string[]): Promise<number> {
   const langArg = argv.find((a, i) => argv[i - 1] === '--lang') ?? process.env.NIEM_LANG;
@@ -18,34 +36,8 @@ async function run(argv: string[]): Promise<number> {
   }
   // The vault (profile) commands parse and dispatch on their own: cli/commands/profile-*.ts.
   if (isProfileCommand(argv)) return runProfileCommand(argv, lang);
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        json: { type: 'boolean', default: false },
-        module: { type: 'string' },
-        token: { type: 'string' },
-        lang: { type: 'string' },
-        to: { type: 'string', multiple: true },
-        'to-oaep-sha1': { type: 'string', multiple: true },
-        level: { type: 'string' },
-        meta: { type: 'string' },
-        chain: { type: 'string', multiple: true },
-        trust: { type: 'string', multiple: true },
-        signed: { type: 'string' },
-        out: { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  } catch (err) {
-    process.stderr.write(
-      `${say(cliMessages.usageError, lang, { detail: (err as Error).message })}\n\n`,
-    );
-    process.stderr.write(`${say(cliMessages.usage, lang)}\n`);
-    return 2;
-  }
+  const parsed = parseCommandLine(argv, options, lang, cliMessages.usage);
+  if (parsed === undefined) return 2;
   const { values, positionals } = parsed;
   const [group, command] = positionals;
   if (values.help || !group) {
@@ -65,15 +57,12 @@ async function run(argv: string[]): Promise<number> {
       return 0;
     }
     if (group === 'token' && command === 'change-pin' && positionals.length === 2) {
-      if (!values.token) {
-        throw new CommandFailure(say(cliMessages.usageError, lang, { detail: '--token' }), 2);
-      }
+      if (!values.token) throw usage(lang, '--token');
       process.stdout.write(`${await tokenChangePin({ ...common, token: values.token })}\n`);
       return 0;
     }
     if (group === 'token' && command === 'login' && positionals.length === 2) {
-      if (!values.token)
-        throw new CommandFailure(say(cliMessages.usageError, lang, { detail: '--token' }), 2);
+      if (!values.token) throw usage(lang, '--token');
       process.stdout.write(`${await tokenLogin({ ...common, token: values.token })}\n`);
       return 0;
     }
@@ -123,18 +112,9 @@ async function run(argv: string[]): Promise<number> {
       return 0;
     }
   } catch (err) {
-    if (err instanceof CommandFailure) {
-      if (values.json && err.wire) process.stdout.write(`${JSON.stringify({ error: err.wire })}\n`);
-      process.stderr.write(`${err.message}\n`);
-      return err.exitCode;
-    }
-    throw err;
+    return failureExit(err, values.json);
   }
-  process.stderr.write(
-    `${say(cliMessages.usageError, lang, { detail: positionals.join(' ') })}\n\n`,
-  );
-  process.stderr.write(`${say(cliMessages.usage, lang)}\n`);
-  return 2;
+  return invalidCommand(lang, positionals.join(' '), cliMessages.usage);
 }
 
 process.exitCode = await run(process.argv.slice(2));

@@ -7,8 +7,8 @@ import { rm } from 'node:fs/promises';
 import { NiemError } from '../../native/api/errors.ts';
 import { backupVault, recordAudit, restoreVaultFiles } from '../../native/vault/index.ts';
 import { say } from '../cli-messages.ts';
+import { assertReadableFile } from '../cli-files.ts';
 import { CommandFailure } from '../token-prompt.ts';
-import { assertReadableFile } from './profile-drafts.ts';
 import { profileMessages } from './profile-messages.ts';
 import { failure, usage, withVault, type ProfileOptions } from './profile-session.ts';
 

@@ -2,10 +2,7 @@
  * `niem outbox list|export`, `niem inbox import|list`, `niem open ID`: the sealed
  * packages of a profile's vault, going out and coming in.
  */
-import { createReadStream, createWriteStream } from 'node:fs';
-import { link, rm, unlink } from 'node:fs/promises';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { createReadStream } from 'node:fs';
 import { levels } from '../../native/seal/levels.ts';
 import { PackageRefused } from '../../native/seal/pipeline/index.ts';
 import {
@@ -18,13 +15,14 @@ import {
   type InboxSummary,
   type OutboxSummary,
 } from '../../native/vault/index.ts';
-import { say, type Lang } from '../cli-messages.ts';
+import { say } from '../cli-messages.ts';
+import { assertReadableFile, readCertificates, writeNewFile } from '../cli-files.ts';
 import { CommandFailure } from '../token-prompt.ts';
 import { profileMessages } from './profile-messages.ts';
-import { assertReadableFile, parseId } from './profile-drafts.ts';
+import { parseId } from './profile-drafts.ts';
 import { dateCell, levelName, renderTable, subjectCell, type Column } from './profile-format.ts';
 import { langsOf, usage, withVault, type ProfileOptions } from './profile-session.ts';
-import { formatReport, readCertificates } from './seal-command.ts';
+import { formatReport } from './seal-command.ts';
 
 const register = (r: { year: number; number: number } | null): string =>
   r === null ? '' : `${r.number}/${r.year}`;
@@ -48,42 +46,6 @@ export async function outboxListCommand(options: ProfileOptions): Promise<string
   });
 }
 
-/** Writes `chunks` to `out` through `out.partial`; never overwrites; nothing left on failure. */
-async function writeNewFile(
-  out: string,
-  chunks: AsyncIterable<Uint8Array>,
-  lang: Lang,
-): Promise<number> {
-  const partial = `${out}.partial`;
-  let bytes = 0;
-  let created = false;
-  try {
-    const output = createWriteStream(partial, { flags: 'wx', mode: 0o600 });
-    output.on('open', () => {
-      created = true;
-    });
-    await pipeline(
-      Readable.from(chunks),
-      async function* (source: AsyncIterable<Uint8Array>) {
-        for await (const chunk of source) {
-          bytes += chunk.length;
-          yield chunk;
-        }
-      },
-      output,
-    );
-    await link(partial, out);
-    await unlink(partial);
-    return bytes;
-  } catch (err) {
-    if (created) await rm(partial, { force: true });
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') {
-      throw new CommandFailure(say(profileMessages.outExists, lang, { path: out }), 1);
-    }
-    throw err;
-  }
-}
-
 /** `niem outbox export ID --out FILE`: the sealed package, as it will be sent. */
 export async function outboxExportCommand(
   options: ProfileOptions & { out?: string },
@@ -95,7 +57,11 @@ export async function outboxExportCommand(
   const out = options.out;
   return withVault(options, async (vault) => {
     getOutbox(vault, id);
-    const bytes = await writeNewFile(out, exportOutboxPackage(vault, id), lang);
+    const bytes = await writeNewFile(
+      out,
+      exportOutboxPackage(vault, id),
+      new CommandFailure(say(profileMessages.outExists, lang, { path: out }), 1),
+    );
     if (options.json) return JSON.stringify({ id, path: out, bytes });
     return say(profileMessages.exported, lang, { id, path: out, bytes });
   });

@@ -6,8 +6,8 @@
  */
 import { existsSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { cliMessages, say, type Lang } from '../cli-messages.ts';
-import { CommandFailure } from '../token-prompt.ts';
+import { say, type Lang } from '../cli-messages.ts';
+import { failureExit, invalidCommand, parseCommandLine } from '../command-line.ts';
 import { auditVerifyCommand } from './profile-audit.ts';
 import { backupCommand, restoreCommand } from './profile-backup.ts';
 import {
@@ -25,6 +25,7 @@ import {
   sealDraftCommand,
 } from './profile-drafts.ts';
 import { profileMessages } from './profile-messages.ts';
+import { rewrapCommand } from './profile-rewrap.ts';
 import { profileDir, type ProfileOptions } from './profile-session.ts';
 
 const options = {
@@ -34,6 +35,8 @@ const options = {
   lang: { type: 'string' },
   profile: { type: 'string' },
   recovery: { type: 'string' },
+  'recovery-key': { type: 'string' },
+  'old-token': { type: 'string' },
   subject: { type: 'string' },
   level: { type: 'string' },
   urgency: { type: 'string' },
@@ -61,6 +64,7 @@ const GROUPS = new Set([
   'audit',
   'backup',
   'restore',
+  'rewrap',
 ]);
 
 /**
@@ -156,21 +160,24 @@ async function dispatch(
   if (group === 'restore' && command !== undefined && rest.length === 0) {
     return restoreCommand(common, command);
   }
+  if (group === 'rewrap' && command === undefined) {
+    const picked = {
+      recoveryKey: str('recovery-key'),
+      recovery: str('recovery'),
+      oldToken: str('old-token'),
+    };
+    return rewrapCommand({
+      ...common,
+      ...Object.fromEntries(Object.entries(picked).filter(([, v]) => v !== undefined)),
+    });
+  }
   return undefined;
 }
 
 /** Runs a vault command; resolves to the exit code (0 done, 1 failed, 2 invalid command). */
 export async function runProfileCommand(argv: string[], lang: Lang): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, options, allowPositionals: true });
-  } catch (err) {
-    process.stderr.write(
-      `${say(cliMessages.usageError, lang, { detail: (err as Error).message })}\n\n`,
-    );
-    process.stderr.write(`${say(profileMessages.usage, lang)}\n`);
-    return 2;
-  }
+  const parsed = parseCommandLine(argv, options, lang, profileMessages.usage);
+  if (parsed === undefined) return 2;
   const { values, positionals } = parsed;
   const [group = '', command, ...rest] = positionals;
   if (values.help) {
@@ -186,21 +193,11 @@ export async function runProfileCommand(argv: string[], lang: Lang): Promise<num
   };
   try {
     const output = await dispatch(group, command, rest, common, values);
-    if (output === undefined) {
-      process.stderr.write(
-        `${say(cliMessages.usageError, lang, { detail: positionals.join(' ') })}\n\n`,
-      );
-      process.stderr.write(`${say(profileMessages.usage, lang)}\n`);
-      return 2;
-    }
+    if (output === undefined)
+      return invalidCommand(lang, positionals.join(' '), profileMessages.usage);
     process.stdout.write(`${output}\n`);
     return 0;
   } catch (err) {
-    if (err instanceof CommandFailure) {
-      if (values.json && err.wire) process.stdout.write(`${JSON.stringify({ error: err.wire })}\n`);
-      process.stderr.write(`${err.message}\n`);
-      return err.exitCode;
-    }
-    throw err;
+    return failureExit(err, values.json);
   }
 }

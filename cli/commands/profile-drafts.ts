@@ -2,8 +2,7 @@
  * `niem init`, `niem directory import`, `niem draft create|list`, `niem seal DRAFT_ID`:
  * setting up a profile's vault and preparing and sealing drafts in it.
  */
-import { constants, createReadStream } from 'node:fs';
-import { access, readFile, stat } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
 import { NiemError } from '../../native/api/errors.ts';
 import { isLevelCode, isUrgencyCode, levels, type UrgencyCode } from '../../native/seal/levels.ts';
@@ -20,7 +19,7 @@ import {
 } from '../../native/vault/index.ts';
 import { cliMessages, say, type Lang } from '../cli-messages.ts';
 import { CommandFailure } from '../token-prompt.ts';
-import { readCertificates } from './seal-command.ts';
+import { assertReadableFile, readCertificates, readInputFile } from '../cli-files.ts';
 import { profileMessages } from './profile-messages.ts';
 import {
   dateCell,
@@ -32,26 +31,12 @@ import {
 } from './profile-format.ts';
 import {
   failure,
+  langsOf,
   usage,
   withTokenSession,
   withVault,
   type ProfileOptions,
 } from './profile-session.ts';
-
-/** Refuses (before any token work) a path that is not a readable regular file. */
-export async function assertReadableFile(path: string, lang: Lang): Promise<void> {
-  let reason: string | undefined;
-  try {
-    const info = await stat(path);
-    if (!info.isFile()) reason = 'not a regular file';
-    else await access(path, constants.R_OK);
-  } catch (err) {
-    reason = (err as Error).message;
-  }
-  if (reason !== undefined) {
-    throw new CommandFailure(say(cliMessages.fileUnreadable, lang, { path, reason }), 1);
-  }
-}
 
 /** A positional id: a positive integer, else a usage failure. */
 export function parseId(text: string | undefined, lang: Lang): number {
@@ -87,11 +72,15 @@ export async function initCommand(
       } finally {
         await vault.close();
       }
-      return say(profileMessages.initialised, lang, {
-        profile: options.profile,
-        label: session.token.label,
-        recovery: recoveryCert === undefined ? '' : say(profileMessages.withRecovery, lang),
-      });
+      return langsOf(lang)
+        .map((l) =>
+          say(profileMessages.initialised, l, {
+            profile: options.profile,
+            label: session.token.label,
+            recovery: recoveryCert === undefined ? '' : profileMessages.withRecovery[l],
+          }),
+        )
+        .join('\n');
     });
   } catch (err) {
     throw failure(err, lang);
@@ -105,7 +94,7 @@ export async function directoryImportCommand(
 ): Promise<string> {
   const { lang } = options;
   await assertReadableFile(file, lang);
-  const text = await readFile(file, 'utf8');
+  const text = (await readInputFile(file, lang)).toString('utf8');
   return withVault(options, async (vault) => {
     try {
       const result = importDirectory(vault, text);

@@ -6,7 +6,6 @@
  */
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { NiemError, toWireError } from '../../native/api/errors.ts';
 import type { RecipientKey } from '../../native/seal/cms-crypto/index.ts';
 import {
   tokenRecipientKeys,
@@ -15,9 +14,7 @@ import {
 } from '../../native/seal/pipeline/index.ts';
 import type { PackageRecipient } from '../../native/seal/pipeline/index.ts';
 import type { SignerSpec } from '../../native/seal/signed-data/index.ts';
-import { settingsPath } from '../../native/service/settings.ts';
-import { resolveModules } from '../../native/token/module-config.ts';
-import { TokenService } from '../../native/token/token-service.ts';
+import type { TokenService } from '../../native/token/token-service.ts';
 import type { TokenInfo } from '../../native/api/contract.ts';
 import {
   openVault,
@@ -30,9 +27,12 @@ import {
   type VaultOptions,
 } from '../../native/vault/index.ts';
 import { formatDateTime } from '../cli-dates.ts';
-import { cliMessages, describeError, say, type Lang } from '../cli-messages.ts';
-import { CommandFailure, pickToken, readPin } from '../token-prompt.ts';
+import { type Lang, say } from '../cli-messages.ts';
+import { failure, usage } from '../token-prompt.ts';
+import { withSignedInToken } from '../token-session.ts';
 import { profileMessages } from './profile-messages.ts';
+
+export { failure, langsOf, usage } from '../token-prompt.ts';
 
 /** The parsed options every profile command receives. */
 export interface ProfileOptions {
@@ -67,15 +67,19 @@ export function profileDir(flag: string | undefined, env: NodeJS.ProcessEnv): st
   return join(base, 'niem', 'profile');
 }
 
-/** A usage failure (exit 2) naming what is missing or wrong. */
-export const usage = (lang: Lang, detail: string): CommandFailure =>
-  new CommandFailure(say(cliMessages.usageError, lang, { detail }), 2);
-
-/** A failure of the operation: the kind's vi/en text, exit 1. */
-export function failure(err: unknown, lang: Lang): CommandFailure {
-  if (err instanceof CommandFailure) return err;
-  const wire = toWireError(err);
-  return new CommandFailure(describeError(wire, lang), 1, wire);
+/** The token session of a signed-in `service`: who works, and the token's operations. */
+async function tokenSession(service: TokenService, token: TokenInfo): Promise<TokenSession> {
+  const who = await sessionIdentity(service, token);
+  return {
+    service,
+    token,
+    actor: who.actor,
+    signingCertificate: who.signingCertificate,
+    who,
+    signer: () => tokenSigner(service),
+    keys: () => tokenRecipientKeys(service),
+    sender: () => tokenSenderRecipient(service),
+  };
 }
 
 /** Signs in on `options.token` and runs `work`; the token is always closed after. */
@@ -83,45 +87,10 @@ export async function withTokenSession<T>(
   options: ProfileOptions,
   work: (session: TokenSession) => Promise<T>,
 ): Promise<T> {
-  const { lang } = options;
-  if (!options.token) throw usage(lang, '--token');
-  const label = options.token;
-  const { modules } = resolveModules({
-    ...(options.module ? { flag: options.module } : {}),
-    env: process.env,
-    settingsFile: settingsPath(process.env),
-  });
-  const service = await TokenService.open({ modules });
-  try {
-    for (const m of service.moduleProblems) {
-      process.stderr.write(
-        `${say(cliMessages.moduleFailed, lang, { path: m.path, reason: m.reason })}\n`,
-      );
-    }
-    const token = pickToken(await service.listTokens(), label, lang);
-    if (token.pinState === 'locked') throw new NiemError('pin-locked', 'locked');
-    let pin: string | null = null;
-    if (token.protectedAuthPath) {
-      process.stderr.write(`${say(cliMessages.usePinPad, lang, { label: token.label })}\n`);
-    } else {
-      pin = await readPin('NIEM_PIN', cliMessages.pinPrompt, lang, { label: token.label });
-    }
-    await service.login(token.id, pin);
-    pin = null;
-    const who = await sessionIdentity(service, token);
-    return await work({
-      service,
-      token,
-      actor: who.actor,
-      signingCertificate: who.signingCertificate,
-      who,
-      signer: () => tokenSigner(service),
-      keys: () => tokenRecipientKeys(service),
-      sender: () => tokenSenderRecipient(service),
-    });
-  } finally {
-    await service.close();
-  }
+  if (!options.token) throw usage(options.lang, '--token');
+  return withSignedInToken(options, options.token, async (service, token) =>
+    work(await tokenSession(service, token)),
+  );
 }
 
 /** Tells the clerk (stderr) what an open restored, if anything. */
@@ -141,13 +110,19 @@ export interface VaultSessionOptions {
   checkpoint?: (vault: Vault) => boolean;
   /** Settings of the open (e.g. a full integrity check after a restore). */
   open?: Omit<VaultOptions, 'actor'>;
+  /**
+   * The keys that open the vault; default the signed-in token's. Called once signed in,
+   * before the vault is touched (it may refuse): a re-wrap opens the vault with the
+   * recovery key or the old token while the new token signs in.
+   */
+  keys?: (session: TokenSession) => Promise<readonly RecipientKey[]>;
 }
 
 /**
- * Signs in, opens the profile's vault with the token's keys (the session's actor named in
- * every audit entry), records the token's identity, runs `work`, then logs out: signs an
- * audit checkpoint with the token, closes the vault and the token. Errors become vi/en
- * CommandFailures.
+ * Signs in, opens the profile's vault with the token's keys (or `sessionOptions.keys`),
+ * the session's actor named in every audit entry, records the token's identity, runs
+ * `work`, then logs out: signs an audit checkpoint with the token, closes the vault and the
+ * token. Errors become vi/en CommandFailures.
  */
 export async function withVault<T>(
   options: ProfileOptions,
@@ -156,7 +131,8 @@ export async function withVault<T>(
 ): Promise<T> {
   try {
     return await withTokenSession(options, async (session) => {
-      const { vault, report } = await openVault(options.profile, await session.keys(), {
+      const keys = await (sessionOptions.keys?.(session) ?? session.keys());
+      const { vault, report } = await openVault(options.profile, keys, {
         ...sessionOptions.open,
         actor: session.actor,
       });
@@ -187,6 +163,3 @@ export async function withVault<T>(
     throw failure(err, options.lang);
   }
 }
-
-/** The languages to print, one block each. */
-export const langsOf = (lang: Lang): ('vi' | 'en')[] => (lang === 'both' ? ['vi', 'en'] : [lang]);

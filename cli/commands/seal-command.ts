@@ -2,14 +2,10 @@
  * `niem seal`, `niem open`, `niem inspect`: sealed packages from the command line.
  *
  * The CLI is a headless, single-process tool: seal and open open the token here
- * (TokenService) rather than through the native process, and hand it to the pipeline of
+ * (TokenService, ../token-session.ts) rather than through the native process, and hand it to the pipeline of
  * native/seal/pipeline through the small adapters there, which the native process will
  * use over the token host later. The PIN comes from NIEM_PIN or a hidden prompt, never argv.
  */
-import { constants } from 'node:fs';
-import { access, readFile, stat } from 'node:fs/promises';
-import { X509Certificate } from 'node:crypto';
-import { NiemError, toWireError, type WireError } from '../../native/api/errors.ts';
 import { isLevelCode, levels, type LevelCode } from '../../native/seal/levels.ts';
 import {
   PackageRefused,
@@ -23,17 +19,20 @@ import {
   tokenSenderRecipient,
   tokenSigner,
   type InspectedPackage,
-  type PackageMetadata,
   type PackageReport,
   type SealedPackage,
 } from '../../native/seal/pipeline/index.ts';
 import type { VerificationReport } from '../../native/seal/signed-data/index.ts';
-import { settingsPath } from '../../native/service/settings.ts';
-import { resolveModules } from '../../native/token/module-config.ts';
-import { TokenService } from '../../native/token/token-service.ts';
-import { cliMessages, describeError, say, type Lang } from '../cli-messages.ts';
+import { cliMessages, say, type Lang } from '../cli-messages.ts';
 import { formatDateTime } from '../cli-dates.ts';
-import { CommandFailure, pickToken, readPin } from '../token-prompt.ts';
+import {
+  assertReadableFile,
+  readCertificates,
+  readMetadata,
+  readOneCertificate,
+} from '../cli-files.ts';
+import { CommandFailure, failure, langsOf, usage } from '../token-prompt.ts';
+import { withSignedInToken } from '../token-session.ts';
 
 interface Common {
   json: boolean;
@@ -76,97 +75,6 @@ export interface InspectCommandOptions extends Common {
   path: string;
 }
 
-const usage = (lang: Lang, detail: string): CommandFailure =>
-  new CommandFailure(say(cliMessages.usageError, lang, { detail }), 2);
-
-/** A failure of the operation: the kind's vi/en text, exit 1. */
-function failure(err: unknown, lang: Lang): CommandFailure {
-  if (err instanceof CommandFailure) return err;
-  const wire: WireError = toWireError(err);
-  return new CommandFailure(describeError(wire, lang), 1, wire);
-}
-
-/** Every certificate of a PEM file (several blocks allowed) or the one of a DER file. */
-export async function readCertificates(path: string, lang: Lang): Promise<Uint8Array[]> {
-  let data: Buffer;
-  try {
-    data = await readFile(path);
-  } catch (err) {
-    throw new CommandFailure(
-      say(cliMessages.fileUnreadable, lang, { path, reason: (err as Error).message }),
-      1,
-    );
-  }
-  const text = data.toString('latin1');
-  const blocks = [
-    ...text.matchAll(/-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/g),
-  ].map((m) => new Uint8Array(Buffer.from((m[1] ?? '').replace(/\s+/g, ''), 'base64')));
-  const ders = blocks.length > 0 ? blocks : [new Uint8Array(data)];
-  for (const der of ders) {
-    try {
-      new X509Certificate(der);
-    } catch (err) {
-      throw failure(new NiemError('malformed', `${path}: not a certificate`, { cause: err }), lang);
-    }
-  }
-  return ders;
-}
-
-/** Refuses (before any token work) a path that is not a readable regular file. */
-async function assertReadableFile(path: string, lang: Lang): Promise<void> {
-  let reason: string | undefined;
-  try {
-    const info = await stat(path);
-    if (!info.isFile()) reason = 'not a regular file';
-    else await access(path, constants.R_OK);
-  } catch (err) {
-    reason = (err as Error).message;
-  }
-  if (reason !== undefined) {
-    throw new CommandFailure(say(cliMessages.fileUnreadable, lang, { path, reason }), 1);
-  }
-}
-
-async function readOneCertificate(path: string, lang: Lang): Promise<Uint8Array> {
-  const [first] = await readCertificates(path, lang);
-  if (first === undefined) throw usage(lang, path);
-  return first;
-}
-
-/** Opens the configured modules, signs in on `label` and runs `work`; always closes. */
-async function withToken<T>(
-  options: Common,
-  label: string,
-  work: (service: TokenService) => Promise<T>,
-): Promise<T> {
-  const { modules } = resolveModules({
-    ...(options.module ? { flag: options.module } : {}),
-    env: process.env,
-    settingsFile: settingsPath(process.env),
-  });
-  const service = await TokenService.open({ modules });
-  try {
-    for (const m of service.moduleProblems) {
-      process.stderr.write(
-        `${say(cliMessages.moduleFailed, options.lang, { path: m.path, reason: m.reason })}\n`,
-      );
-    }
-    const token = pickToken(await service.listTokens(), label, options.lang);
-    if (token.pinState === 'locked') throw new NiemError('pin-locked', 'locked');
-    let pin: string | null = null;
-    if (token.protectedAuthPath) {
-      process.stderr.write(`${say(cliMessages.usePinPad, options.lang, { label: token.label })}\n`);
-    } else {
-      pin = await readPin('NIEM_PIN', cliMessages.pinPrompt, options.lang, { label: token.label });
-    }
-    await service.login(token.id, pin);
-    pin = null;
-    return await work(service);
-  } finally {
-    await service.close();
-  }
-}
-
 /** Exit codes of a seal / open ended by a signal: 128 + the signal number. */
 const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143 } as const;
 
@@ -196,33 +104,9 @@ function levelName(level: LevelCode | undefined, l: 'vi' | 'en'): string {
   return level === undefined ? cliMessages.notStated[l] : `${levels[level][l]} (${level})`;
 }
 
-const langsOf = (lang: Lang): ('vi' | 'en')[] => (lang === 'both' ? ['vi', 'en'] : [lang]);
-
 function table(rows: [string, string][]): string {
   const width = Math.max(...rows.map(([k]) => [...k].length));
   return rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n');
-}
-
-/** The --meta file as package metadata (undefined without --meta). */
-async function readMetadata(
-  path: string | undefined,
-  lang: Lang,
-): Promise<PackageMetadata | undefined> {
-  if (path === undefined) return undefined;
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    throw new CommandFailure(
-      say(cliMessages.fileUnreadable, lang, { path, reason: (err as Error).message }),
-      1,
-    );
-  }
-  try {
-    return JSON.parse(text) as PackageMetadata;
-  } catch {
-    throw new CommandFailure(say(cliMessages.metaInvalid, lang, { path }), 1);
-  }
 }
 
 /** `niem sign`: the competent person's signature over the files, not sealed. */
@@ -240,7 +124,7 @@ export async function signCommand(options: SignCommandOptions): Promise<string> 
     const metadata = await readMetadata(options.meta, lang);
     const chain = (await Promise.all(options.chain.map((p) => readCertificates(p, lang)))).flat();
     const signed = await cleaningUpOnSignal(() =>
-      withToken(options, token, async (service) =>
+      withSignedInToken(options, token, async (service) =>
         signPackage({
           files: options.files,
           ...(metadata ? { metadata } : {}),
@@ -308,7 +192,7 @@ export async function sealCommand(options: SealCommandOptions): Promise<string> 
       await Promise.all((options.trust ?? []).map((p) => readCertificates(p, lang)))
     ).flat();
     const sealed: SealedPackage & { body?: VerificationReport } = await cleaningUpOnSignal(() =>
-      withToken(options, token, async (service) => {
+      withSignedInToken(options, token, async (service) => {
         const common = {
           level,
           signers: [await tokenSigner(service)],
@@ -438,7 +322,7 @@ export async function openCommand(options: OpenCommandOptions): Promise<string> 
     ).flat();
     const token = options.token;
     const report = await cleaningUpOnSignal(() =>
-      withToken(options, token, async (service) =>
+      withSignedInToken(options, token, async (service) =>
         openPackage({
           path: options.path,
           keys: await tokenRecipientKeys(service),
