@@ -18,7 +18,13 @@ export const profileMessages = {
   niem open MÃ --out THƯ_MỤC --trust CA.pem [--json]   (MÃ trong hộp thư đến)
   niem audit verify [--json]           (mã thoát 0: toàn vẹn, 1: có vấn đề)
   niem backup --out TỆP.tar            (bản sao mã hoá: cơ sở dữ liệu, tệp mã hoá, vault.key)
-  niem restore TỆP.tar                 (vào một hồ sơ trống)`,
+  niem restore TỆP.tar                 (vào một hồ sơ trống)
+  niem rewrap --token NHÃN_MỚI --recovery-key KHOÁ_KHÔI_PHỤC.pem [--recovery CHỨNG_THƯ.pem]
+  niem rewrap --token NHÃN_MỚI --old-token NHÃN_CŨ
+      Chuyển kho sang token mới (khi mất hoặc thay token): mở kho bằng khoá khôi phục của cơ quan
+      (tệp PEM; chứng thư khôi phục nằm trong tệp hoặc --recovery; mật khẩu của khoá, nếu có, từ
+      NIEM_RECOVERY_PASSPHRASE hoặc nhập ẩn) hoặc bằng token cũ (PIN từ NIEM_OLD_PIN hoặc nhập ẩn),
+      rồi khoá lại cho token mới (PIN từ NIEM_PIN), giữ chứng thư khôi phục. Token cũ không mở được nữa.`,
     en: `The vault (profile) — every command takes --profile DIR (default: the app's data folder),
 --token LABEL (required; PIN from NIEM_PIN or a hidden prompt) and --lang vi|en:
   niem init --token LABEL [--recovery CERT.pem]
@@ -33,7 +39,14 @@ export const profileMessages = {
   niem open ID --out DIR --trust CA.pem [--json]   (ID in the inbox)
   niem audit verify [--json]           (exit 0: intact, 1: problems)
   niem backup --out FILE.tar           (an encrypted copy: database, encrypted files, vault.key)
-  niem restore FILE.tar                (into an empty profile)`,
+  niem restore FILE.tar                (into an empty profile)
+  niem rewrap --token NEW_LABEL --recovery-key RECOVERY_KEY.pem [--recovery CERT.pem]
+  niem rewrap --token NEW_LABEL --old-token OLD_LABEL
+      Move the vault to a new token (a token lost or replaced): open it with the agency's
+      recovery key (a PEM file; the recovery certificate in that file or --recovery; the key's
+      passphrase, if any, from NIEM_RECOVERY_PASSPHRASE or a hidden prompt) or with the old token
+      (PIN from NIEM_OLD_PIN or a hidden prompt), then lock it for the new token (PIN from NIEM_PIN),
+      keeping the recovery certificate. The old token no longer opens it.`,
   },
   initialised: {
     vi: 'Đã tạo kho dữ liệu tại {profile}, khoá bởi token "{label}"{recovery}.',
@@ -88,6 +101,52 @@ export const profileMessages = {
   outExists: {
     vi: 'Tệp {path} đã tồn tại; Niêm không ghi đè.',
     en: 'The file {path} already exists; Niêm never overwrites it.',
+  },
+  rewrapped: {
+    vi: 'Đã chuyển kho tại {profile} sang token "{label}" (mở bằng {via}){recovery}. Token cũ không còn mở được kho này.',
+    en: 'Moved the vault in {profile} to token "{label}" (opened with {via}){recovery}. The old token no longer opens it.',
+  },
+  viaRecoveryKey: { vi: 'khoá khôi phục', en: 'the recovery key' },
+  viaOldToken: { vi: 'token "{label}"', en: 'token "{label}"' },
+  keepsRecovery: {
+    vi: '; chứng thư khôi phục vẫn mở được kho',
+    en: '; the recovery certificate still opens it',
+  },
+  rewrapSource: {
+    vi: 'Cần đúng một trong --recovery-key KHOÁ.pem hoặc --old-token NHÃN để mở kho trước khi chuyển.',
+    en: 'Give exactly one of --recovery-key KEY.pem or --old-token LABEL to open the vault before moving it.',
+  },
+  rewrapSameToken: {
+    vi: 'Token mới và token cũ là một ("{label}"); không có gì để chuyển.',
+    en: 'The new and the old token are the same ("{label}"); there is nothing to move.',
+  },
+  rewrapNoKey: {
+    vi: 'Token "{label}" không có khoá và chứng thư số để giải mã hoặc thoả thuận khoá, nên không thể khoá kho cho token này. Không có gì được thay đổi.',
+    en: 'Token "{label}" holds no decryption or key-agreement key and certificate, so the vault cannot be locked for it. Nothing was changed.',
+  },
+  recoveryNoCertificate: {
+    vi: 'Tệp khoá khôi phục {path} không kèm chứng thư khôi phục: hãy chỉ ra bằng --recovery CHỨNG_THƯ.pem.',
+    en: 'The recovery key file {path} holds no recovery certificate: give it with --recovery CERT.pem.',
+  },
+  recoveryKeyUnreadable: {
+    vi: 'Không đọc được khoá khôi phục trong {path}{why}. Không có gì được thay đổi.',
+    en: 'Cannot read the recovery key in {path}{why}. Nothing was changed.',
+  },
+  recoveryWrongPassphrase: {
+    vi: ' (sai mật khẩu của khoá?)',
+    en: ' (wrong passphrase for the key?)',
+  },
+  recoveryPassphrasePrompt: {
+    vi: 'Mật khẩu của khoá khôi phục {path}: ',
+    en: 'Passphrase of the recovery key {path}: ',
+  },
+  noRecoveryPassphrase: {
+    vi: 'Khoá khôi phục {path} được bảo vệ bằng mật khẩu: hãy đặt biến NIEM_RECOVERY_PASSPHRASE hoặc chạy lệnh trên terminal để nhập ẩn.',
+    en: 'The recovery key {path} is protected by a passphrase: set NIEM_RECOVERY_PASSPHRASE or run the command on a terminal to type it hidden.',
+  },
+  oldPinPrompt: {
+    vi: 'Mã PIN của token cũ "{label}": ',
+    en: 'PIN for the old token "{label}": ',
   },
   badId: {
     vi: 'Mã "{id}" không hợp lệ (phải là số).',

@@ -27,6 +27,7 @@ import {
 } from './migrations/index.ts';
 import type { SqliteDatabase } from './sqlite-lib.ts';
 import { sweepWorkDir } from './work-dir.ts';
+import { recordAudit } from './vault-audit.ts';
 import { markCleanClose, takeCleanClose } from './clean-close.ts';
 import {
   DATABASE_FILE,
@@ -231,9 +232,15 @@ export class Vault {
 
   /**
    * Wraps the database key anew for `holder` (a new token certificate), keeping the
-   * recovery certificate, and writes vault.key atomically. The old token no longer opens it.
+   * recovery certificate, and writes vault.key atomically: the old token no longer opens
+   * it. Then, in one transaction, the holder is recorded and the audit trail gets
+   * `vault.rewrap` (this session's actor and time; `detail` adds ids and labels, never a
+   * key). Resolves with whether the recovery certificate is among the holders.
    */
-  async rewrap(holder: KeyHolder): Promise<void> {
+  async rewrap(
+    holder: KeyHolder,
+    detail: Record<string, unknown> = {},
+  ): Promise<{ recovery: boolean }> {
     const db = this.database;
     const key = this.#key;
     if (key === undefined) throw new NiemError('vault-locked', 'the vault is locked');
@@ -247,8 +254,18 @@ export class Vault {
         ...(recovery.oaep_hash === null ? {} : { oaepHash: recovery.oaep_hash }),
       });
     }
+    // The key file first: a failure after it leaves a vault the new token opens and an
+    // unrecorded re-wrap, which running it again records; never a record of a re-wrap
+    // that did not happen.
     await writeKeyFile(this.profileDir, wrapDatabaseKey(key, holders));
-    this.transaction(() => recordHolder(db, 'token', holder, this.timestamp()));
+    this.transaction((tx) => {
+      recordHolder(tx, 'token', holder, this.timestamp());
+      recordAudit(this, tx, {
+        action: 'vault.rewrap',
+        detail: { ...detail, recovery: recovery !== undefined },
+      });
+    });
+    return { recovery: recovery !== undefined };
   }
 
   /**
