@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 
 /** Bumped whenever the demo's contents change, so an older demo dir is rebuilt. */
-export const DEMO_RECIPE = 1;
+export const DEMO_RECIPE = 2;
 
 export const DemoKeyAlgorithmSchema = z.enum(['RSA 3072', 'EC P-384']);
 

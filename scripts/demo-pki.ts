@@ -6,7 +6,8 @@
  * DIR defaults to NIEM_DEMO_DIR, else `.demo/` at the repository root. It gets:
  *   softhsm2.conf, tokens/           SoftHSM2 configuration and token store
  *   pki/                             demo root and issuing CA (certificates and software
- *                                    keys, 0600), the clerk certificates, ca-chain.pem
+ *                                    keys, 0600), the clerk certificates, ca-chain.pem,
+ *                                    directory.json (both agencies, for `niem directory import`)
  *   demo.json                        what was made (see scripts/demo-manifest.ts)
  * A second run with everything in place checks it (including a login on each token)
  * and does nothing. A partial or outdated state (killed halfway, older recipe,
@@ -63,6 +64,8 @@ interface AgencyPlan extends TokenPlan {
   organisation: string;
   organisationalUnit: string;
   commonName: string;
+  /** The highest level the agency may receive, in the demo directory. */
+  clearance: 'mat' | 'toi-mat' | 'tuyet-mat';
 }
 
 /** The two demo agencies. PINs and SO PINs are demo values. */
@@ -77,6 +80,7 @@ const agencies: readonly AgencyPlan[] = [
     organisation: 'Văn phòng Chính phủ',
     organisationalUnit: 'Văn thư',
     commonName: 'Văn thư Văn phòng Chính phủ (DEMO)',
+    clearance: 'tuyet-mat',
   },
   {
     label: 'BTP-VANTHU',
@@ -89,6 +93,7 @@ const agencies: readonly AgencyPlan[] = [
     organisation: 'Bộ Tư pháp',
     organisationalUnit: 'Văn thư',
     commonName: 'Văn thư Bộ Tư pháp (DEMO)',
+    clearance: 'toi-mat',
   },
 ];
 
@@ -129,6 +134,7 @@ function paths(dir: string) {
     issuingKey: join(pki, 'issuing-ca.key.pem'),
     chain: join(pki, 'ca-chain.pem'),
     clerkCert: (label: string) => join(pki, `${label.toLowerCase()}.crt.pem`),
+    directory: join(pki, 'directory.json'),
   };
 }
 
@@ -269,6 +275,21 @@ async function build(dir: string, modulePath: string, now: Date): Promise<DemoMa
       };
     }),
   );
+
+  // The agencies as a clerk's directory (docs/vault.md): RSA keys on SoftHSM2 decrypt
+  // RSA-OAEP with SHA-1 only; EC keys agree by ECDH.
+  const directory = {
+    format: 'niem-directory',
+    version: 1,
+    agencies: agencies.map((a) => ({
+      organId: a.organId,
+      name: a.organisation,
+      clearance: a.clearance,
+      keyTransport: a.keyAlgorithm.startsWith('RSA') ? 'oaep-sha1' : 'ecdh',
+      certificates: [readFileSync(p.clerkCert(a.label), 'utf8')],
+    })),
+  };
+  writeFileSync(p.directory, `${JSON.stringify(directory, null, 2)}\n`);
 
   const manifest = DemoManifestSchema.parse({
     recipe: DEMO_RECIPE,

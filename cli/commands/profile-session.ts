@@ -4,8 +4,7 @@
  * keys, and at the end of every command that used the token, the clerk's logout: the
  * audit trail's signed checkpoint, the vault closed (keys zeroed) and the token closed.
  */
-import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { RecipientKey } from '../../native/seal/cms-crypto/index.ts';
 import {
   tokenRecipientKeys,
@@ -16,6 +15,7 @@ import type { PackageRecipient } from '../../native/seal/pipeline/index.ts';
 import type { SignerSpec } from '../../native/seal/signed-data/index.ts';
 import type { TokenService } from '../../native/token/token-service.ts';
 import type { TokenInfo } from '../../native/api/contract.ts';
+import { loadSettings, profileDir as appProfileDir } from '../../native/service/settings.ts';
 import {
   openVault,
   recordSessionIdentity,
@@ -57,14 +57,13 @@ export interface TokenSession {
   sender: () => Promise<PackageRecipient>;
 }
 
-/** `--profile`, else `$XDG_DATA_HOME/niem/profile`, else `~/.local/share/niem/profile`. */
+/**
+ * `--profile`, else the app's own profile (NIEM_PROFILE_DIR, the settings' `profileDir`,
+ * else `profile/` in the app's data folder): the CLI and the app work on the same vault.
+ */
 export function profileDir(flag: string | undefined, env: NodeJS.ProcessEnv): string {
   if (flag !== undefined && flag !== '') return resolve(flag);
-  const base =
-    env.XDG_DATA_HOME !== undefined && env.XDG_DATA_HOME !== ''
-      ? env.XDG_DATA_HOME
-      : join(homedir(), '.local', 'share');
-  return join(base, 'niem', 'profile');
+  return appProfileDir(loadSettings(env).settings, env);
 }
 
 /** The token session of a signed-in `service`: who works, and the token's operations. */
