@@ -123,24 +123,14 @@ export class VaultService {
         const who = await this.#who();
         const keys = await tokenRecipientKeys(this.#options.token);
         const { vault, report } = await openVault(profileDir, keys, { actor: who.actor });
-        if (generation !== this.#generation || !this.#signedIn()) {
-          await vault.close();
-          return;
-        }
-        try {
-          recordSessionIdentity(vault, who);
-        } catch (err) {
-          await vault.close();
-          throw err;
-        }
-        this.#vault = vault;
-        next = {
+        await this.#adopt(vault, generation, who, {
           state: 'open',
           profile: profileDir,
           ...(report.restored === undefined
             ? {}
             : { restored: { snapshotTime: report.restored.snapshotAt.toISOString() } }),
-        };
+        });
+        return;
       }
     } catch (err) {
       this.#options.log?.(`vault open failed: ${toWireError(err).kind}`);
@@ -208,9 +198,32 @@ export class VaultService {
       ...(recovery === undefined ? {} : { recovery }),
       actor: who.actor,
     });
+    if (
+      !(await this.#adopt(vault, generation, who, {
+        state: 'open',
+        profile: this.#options.profileDir,
+      }))
+    ) {
+      throw new NiemError('vault-locked', 'the session ended while the vault was created');
+    }
+    return this.#state;
+  }
+
+  /**
+   * Makes `vault`, just opened or created for the session at `generation`, the session's:
+   * records who signed in (the audit's session identity), then sets `open`. Resolves to
+   * false, the vault closed, when the session moved on meanwhile (a lock, a sign-out); a
+   * failure to record closes the vault and rejects.
+   */
+  async #adopt(
+    vault: Vault,
+    generation: number,
+    who: SessionIdentity,
+    open: VaultState,
+  ): Promise<boolean> {
     if (generation !== this.#generation || !this.#signedIn()) {
       await vault.close();
-      throw new NiemError('vault-locked', 'the session ended while the vault was created');
+      return false;
     }
     try {
       recordSessionIdentity(vault, who);
@@ -219,8 +232,8 @@ export class VaultService {
       throw err;
     }
     this.#vault = vault;
-    this.#set({ state: 'open', profile: this.#options.profileDir });
-    return this.#state;
+    this.#set(open);
+    return true;
   }
 
   #recoveryHolder(): KeyHolder | undefined {

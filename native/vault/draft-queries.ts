@@ -4,7 +4,8 @@
  * subjects and metadata), with the total count. A Tuyệt mật subject stays null here and
  * never decides the order (hidden subjects sort as one group after the listed ones).
  */
-import type { LevelCode, UrgencyCode } from '../seal/levels.ts';
+import { DRAFT_ROW_SQL, listedDraft, type DraftRow } from './draft-rows.ts';
+import type { DraftSummary } from './drafts.ts';
 import { ftsTerms } from './search-terms.ts';
 import type { Vault } from './vault.ts';
 
@@ -19,34 +20,15 @@ export interface DraftPageQuery {
   search?: string;
 }
 
-/** One row of the list; `subject` null while it must stay hidden. */
-export interface DraftListItem {
-  id: number;
-  subject: string | null;
-  level: LevelCode;
-  urgency: UrgencyCode;
-  recipients: string[];
-  documentCount: number;
+/** One row of the list: a DraftSummary (`subject` null while hidden) and its creation time. */
+export interface DraftListItem extends DraftSummary {
   createdAt: string;
-  updatedAt: string;
 }
 
 export interface DraftPageResult {
   items: DraftListItem[];
   /** Drafts matching the search (every page). */
   total: number;
-}
-
-interface Row {
-  id: number;
-  subject: string;
-  subject_listed: number;
-  level: LevelCode;
-  urgency: UrgencyCode;
-  recipients: string | null;
-  documents: number;
-  created_at: string;
-  updated_at: string;
 }
 
 const LEVEL_RANK = `CASE d.level WHEN 'thuong' THEN 0 WHEN 'mat' THEN 1 WHEN 'toi-mat' THEN 2 ELSE 3 END`;
@@ -72,7 +54,7 @@ export function listDraftPage(vault: Vault, query: DraftPageQuery): DraftPageRes
     // Vietnamese collation is not SQLite's: order the (few) drafts' listed subjects here.
     const all = db
       .prepare(`SELECT d.id, d.subject, d.subject_listed FROM drafts d ${where}`)
-      .all(params) as Pick<Row, 'id' | 'subject' | 'subject_listed'>[];
+      .all(params) as Pick<DraftRow, 'id' | 'subject' | 'subject_listed'>[];
     const sign = dir === 'ASC' ? 1 : -1;
     all.sort((a, b) => {
       if (a.subject_listed !== b.subject_listed) return b.subject_listed - a.subject_listed;
@@ -92,13 +74,8 @@ export function listDraftPage(vault: Vault, query: DraftPageQuery): DraftPageRes
   }
   if (ids.length === 0) return { items: [], total };
   const rows = db
-    .prepare(
-      `SELECT d.id, d.subject, d.subject_listed, d.level, d.urgency, d.created_at, d.updated_at,
-         (SELECT json_group_array(organ_id) FROM draft_recipients WHERE draft_id = d.id) AS recipients,
-         (SELECT count(*) FROM draft_documents WHERE draft_id = d.id) AS documents
-       FROM drafts d WHERE d.id IN (SELECT value FROM json_each(?))`,
-    )
-    .all(JSON.stringify(ids)) as Row[];
+    .prepare(`${DRAFT_ROW_SQL} WHERE d.id IN (SELECT value FROM json_each(?))`)
+    .all(JSON.stringify(ids)) as DraftRow[];
   const byId = new Map(rows.map((r) => [r.id, r]));
   const items = ids.flatMap((id) => {
     const row = byId.get(id);
@@ -107,15 +84,6 @@ export function listDraftPage(vault: Vault, query: DraftPageQuery): DraftPageRes
   return { items, total };
 }
 
-function item(row: Row): DraftListItem {
-  return {
-    id: row.id,
-    subject: row.subject_listed === 1 ? row.subject : null,
-    level: row.level,
-    urgency: row.urgency,
-    recipients: JSON.parse(row.recipients ?? '[]') as string[],
-    documentCount: row.documents,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
+function item(row: DraftRow): DraftListItem {
+  return { ...listedDraft(row), createdAt: row.created_at, updatedAt: row.updated_at };
 }

@@ -14,6 +14,7 @@ import {
   hidesSubjectInLists,
 } from '../seal/levels.ts';
 import type { StoredBlob } from './blob-store.ts';
+import { DRAFT_ROW_SQL, listedDraft, type DraftRow } from './draft-rows.ts';
 import { recordAudit } from './vault-audit.ts';
 import { ftsTerms } from './search-terms.ts';
 import type { Vault } from './vault.ts';
@@ -127,33 +128,8 @@ export async function createDraft(vault: Vault, draft: NewDraft): Promise<number
   }
 }
 
-interface SummaryRow {
-  id: number;
-  subject: string;
-  subject_listed: number;
-  level: LevelCode;
-  urgency: UrgencyCode;
-  recipients: string | null;
-  documents: number;
-  updated_at: string;
-}
-
-const SUMMARY_SQL = `
-  SELECT d.id, d.subject, d.subject_listed, d.level, d.urgency, d.updated_at,
-    (SELECT json_group_array(organ_id) FROM draft_recipients WHERE draft_id = d.id) AS recipients,
-    (SELECT count(*) FROM draft_documents WHERE draft_id = d.id) AS documents
-  FROM drafts d`;
-
-function summary(row: SummaryRow): DraftSummary {
-  return {
-    id: row.id,
-    subject: row.subject_listed === 1 ? row.subject : null,
-    level: row.level,
-    urgency: row.urgency,
-    recipients: JSON.parse(row.recipients ?? '[]') as string[],
-    documentCount: row.documents,
-    updatedAt: row.updated_at,
-  };
+function summary(row: DraftRow): DraftSummary {
+  return { ...listedDraft(row), updatedAt: row.updated_at };
 }
 
 /** A page of drafts, most recently changed first. */
@@ -163,8 +139,8 @@ export function listDrafts(
 ): DraftSummary[] {
   const limit = Math.min(Math.max(page.limit ?? 50, 1), 500);
   const rows = vault.database
-    .prepare(`${SUMMARY_SQL} ORDER BY d.updated_at DESC, d.id DESC LIMIT ? OFFSET ?`)
-    .all(limit, Math.max(page.offset ?? 0, 0)) as SummaryRow[];
+    .prepare(`${DRAFT_ROW_SQL} ORDER BY d.updated_at DESC, d.id DESC LIMIT ? OFFSET ?`)
+    .all(limit, Math.max(page.offset ?? 0, 0)) as DraftRow[];
   return rows.map(summary);
 }
 
@@ -174,17 +150,17 @@ export function searchDrafts(vault: Vault, query: string, limit = 50): DraftSumm
   if (terms === '') return [];
   const rows = vault.database
     .prepare(
-      `${SUMMARY_SQL} WHERE d.id IN (SELECT rowid FROM drafts_search WHERE drafts_search MATCH ?)
+      `${DRAFT_ROW_SQL} WHERE d.id IN (SELECT rowid FROM drafts_search WHERE drafts_search MATCH ?)
        ORDER BY d.updated_at DESC LIMIT ?`,
     )
-    .all(terms, limit) as SummaryRow[];
+    .all(terms, limit) as DraftRow[];
   return rows.map(summary);
 }
 
 /** One draft with its documents; `not-found` when there is none. */
 export function getDraft(vault: Vault, id: number): DraftDetail {
   const db = vault.database;
-  const row = db.prepare(`${SUMMARY_SQL} WHERE d.id = ?`).get(id) as SummaryRow | undefined;
+  const row = db.prepare(`${DRAFT_ROW_SQL} WHERE d.id = ?`).get(id) as DraftRow | undefined;
   if (row === undefined) throw new NiemError('not-found', `no draft ${id}`);
   const extra = db.prepare('SELECT metadata, created_at FROM drafts WHERE id = ?').get(id) as {
     metadata: string;

@@ -81,6 +81,18 @@ export const firstQuery: DraftQuery = {
   search: '',
 };
 
+/** The drafts state with nothing held: at the start and after every clear. */
+const noDrafts = {
+  query: firstQuery,
+  page: null,
+  loading: false,
+  editor: null,
+  busy: false,
+  uploading: null,
+  done: null,
+  error: null,
+} as const satisfies Partial<DraftsSlice['drafts']>;
+
 export function createDraftsSlice(bridge: NiemBridge): StateCreator<AppState, [], [], DraftsSlice> {
   return (set, get) => {
     const patch = (p: Partial<DraftsSlice['drafts']>): void =>
@@ -127,14 +139,7 @@ export function createDraftsSlice(bridge: NiemBridge): StateCreator<AppState, []
 
     return {
       drafts: {
-        query: firstQuery,
-        page: null,
-        loading: false,
-        editor: null,
-        busy: false,
-        uploading: null,
-        done: null,
-        error: null,
+        ...noDrafts,
 
         async load(change = {}) {
           const since = epoch;
@@ -227,16 +232,7 @@ export function createDraftsSlice(bridge: NiemBridge): StateCreator<AppState, []
 
         clear() {
           epoch += 1;
-          patch({
-            query: firstQuery,
-            page: null,
-            loading: false,
-            editor: null,
-            busy: false,
-            uploading: null,
-            done: null,
-            error: null,
-          });
+          patch(noDrafts);
         },
 
         clearError() {

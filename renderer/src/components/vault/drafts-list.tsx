@@ -17,6 +17,7 @@ import {
 } from '../../store/selectors.ts';
 import { useAppStore } from '../../store/store-context.tsx';
 import { LevelBadge, UrgencyText } from './level-badge.tsx';
+import { ListTable } from './list-table.tsx';
 
 const sorts: readonly DraftSort[] = ['updated', 'created', 'subject', 'level'];
 
@@ -156,38 +157,29 @@ export function DraftsList() {
           </select>
         </div>
       </div>
-      <p className="muted" role="status" aria-live="polite">
-        {loading && page === null ? t('drafts.loading') : ''}
-      </p>
-      {page !== null && items.length === 0 ? (
-        <p data-testid="drafts-empty">
-          {query.search.trim() === ''
-            ? t('drafts.empty')
-            : t('drafts.noMatch', { search: query.search })}
-        </p>
-      ) : (
-        items.length > 0 && (
-          <div className="table-wrap">
-            <table className="drafts-table" aria-labelledby={headingId} aria-busy={loading}>
-              <thead>
-                <tr>
-                  <th scope="col">{t('drafts.col.subject')}</th>
-                  <th scope="col">{t('drafts.col.level')}</th>
-                  <th scope="col">{t('drafts.col.urgency')}</th>
-                  <th scope="col">{t('drafts.col.recipients')}</th>
-                  <th scope="col">{t('drafts.col.documents')}</th>
-                  <th scope="col">{t('drafts.col.updated')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {items.map((draft) => (
-                  <DraftRow key={draft.id} draft={draft} t={t} onOpen={() => void open(draft.id)} />
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )
-      )}
+      <ListTable
+        headingId={headingId}
+        loading={loading}
+        loaded={page !== null}
+        loadingText={t('drafts.loading')}
+        empty={
+          <p data-testid="drafts-empty">
+            {query.search.trim() === ''
+              ? t('drafts.empty')
+              : t('drafts.noMatch', { search: query.search })}
+          </p>
+        }
+        columns={[
+          t('drafts.col.subject'),
+          t('drafts.col.level'),
+          t('drafts.col.urgency'),
+          t('drafts.col.recipients'),
+          t('drafts.col.documents'),
+          t('drafts.col.updated'),
+        ]}
+        items={items}
+        row={(draft) => <DraftRow draft={draft} t={t} onOpen={() => void open(draft.id)} />}
+      />
       {total > 0 && (
         <nav className="pager" aria-label={t('drafts.heading')}>
           <span data-testid="drafts-range">{t('drafts.range', { from, to, total })}</span>

@@ -4,15 +4,14 @@
  * outer level until opened), urgency, the sender, the date received (dd/MM/yyyy), the
  * business status (DOMAIN.md) and the incoming register number (sổ đến).
  */
-import { useId } from 'react';
 import type { InboxItemView } from '../../../../native/api/boxes-contract.ts';
 import { formatDate } from '../../i18n/translate.ts';
 import type { Translate } from '../../i18n/translate.ts';
 import { useT } from '../../i18n/use-t.ts';
-import { selectInbox, selectLoadBox, selectLocale } from '../../store/selectors.ts';
+import { selectInbox } from '../../store/selectors.ts';
 import { useAppStore } from '../../store/store-context.tsx';
-import { BOX_PAGE_SIZE } from '../../store/boxes-slice.ts';
-import { AgencyCell, BoxError, BoxHead, BoxPager, RegisterCell } from './box-parts.tsx';
+import { AgencyCell, RegisterCell } from './box-parts.tsx';
+import { BoxTable } from './box-table.tsx';
 import { LevelBadge, UrgencyText } from './level-badge.tsx';
 
 function Subject({ item, t }: { item: InboxItemView; t: Translate }) {
@@ -70,61 +69,21 @@ function InboxRow({ item, t }: { item: InboxItemView; t: Translate }) {
 
 export function InboxList() {
   const t = useT();
-  const headingId = useId();
-  const locale = useAppStore(selectLocale);
-  const { page, offset, loading, error } = useAppStore(selectInbox);
-  const load = useAppStore(selectLoadBox);
-  const items = page?.items ?? [];
-
+  const list = useAppStore(selectInbox);
   return (
-    <section className="panel boxes" aria-labelledby={headingId} data-testid="inbox-list">
-      <BoxHead
-        headingId={headingId}
-        heading={t('inbox.heading')}
-        intro={t('inbox.intro')}
-        loading={loading}
-        onReload={() => void load('inbox')}
-        t={t}
-      />
-      <BoxError error={error} locale={locale} />
-      <p className="muted" role="status" aria-live="polite">
-        {loading && page === null ? t('boxes.loading') : ''}
-      </p>
-      {page !== null && items.length === 0 ? (
-        <p data-testid="inbox-empty">{t('inbox.empty')}</p>
-      ) : (
-        items.length > 0 && (
-          <div className="table-wrap">
-            <table className="drafts-table" aria-labelledby={headingId} aria-busy={loading}>
-              <thead>
-                <tr>
-                  <th scope="col">{t('inbox.col.subject')}</th>
-                  <th scope="col">{t('inbox.col.level')}</th>
-                  <th scope="col">{t('inbox.col.urgency')}</th>
-                  <th scope="col">{t('inbox.col.sender')}</th>
-                  <th scope="col">{t('inbox.col.date')}</th>
-                  <th scope="col">{t('inbox.col.status')}</th>
-                  <th scope="col">{t('inbox.col.register')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {items.map((item) => (
-                  <InboxRow key={item.id} item={item} t={t} />
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )
-      )}
-      <BoxPager
-        label={t('inbox.heading')}
-        offset={offset}
-        count={items.length}
-        hasMore={page?.hasMore ?? false}
-        loading={loading}
-        onPage={(at, direction) => void load('inbox', at + direction * BOX_PAGE_SIZE)}
-        t={t}
-      />
-    </section>
+    <BoxTable
+      box="inbox"
+      list={list}
+      columns={[
+        t('inbox.col.subject'),
+        t('inbox.col.level'),
+        t('inbox.col.urgency'),
+        t('inbox.col.sender'),
+        t('inbox.col.date'),
+        t('inbox.col.status'),
+        t('inbox.col.register'),
+      ]}
+      row={(item) => <InboxRow item={item} t={t} />}
+    />
   );
 }

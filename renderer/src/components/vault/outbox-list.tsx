@@ -3,15 +3,14 @@
  * hidden), the level as its red marking, urgency, recipients by name and OrganId, the
  * date sealed (dd/MM/yyyy), the transport state and the outgoing register number (sổ đi).
  */
-import { useId } from 'react';
 import type { OutboxItemView } from '../../../../native/api/boxes-contract.ts';
 import { formatDate } from '../../i18n/translate.ts';
 import type { Translate } from '../../i18n/translate.ts';
 import { useT } from '../../i18n/use-t.ts';
-import { selectLoadBox, selectLocale, selectOutbox } from '../../store/selectors.ts';
+import { selectOutbox } from '../../store/selectors.ts';
 import { useAppStore } from '../../store/store-context.tsx';
-import { BOX_PAGE_SIZE } from '../../store/boxes-slice.ts';
-import { AgencyCell, BoxError, BoxHead, BoxPager, RegisterCell } from './box-parts.tsx';
+import { AgencyCell, RegisterCell } from './box-parts.tsx';
+import { BoxTable } from './box-table.tsx';
 import { LevelBadge, UrgencyText } from './level-badge.tsx';
 
 function OutboxRow({ item, t }: { item: OutboxItemView; t: Translate }) {
@@ -68,61 +67,21 @@ function OutboxRow({ item, t }: { item: OutboxItemView; t: Translate }) {
 
 export function OutboxList() {
   const t = useT();
-  const headingId = useId();
-  const locale = useAppStore(selectLocale);
-  const { page, offset, loading, error } = useAppStore(selectOutbox);
-  const load = useAppStore(selectLoadBox);
-  const items = page?.items ?? [];
-
+  const list = useAppStore(selectOutbox);
   return (
-    <section className="panel boxes" aria-labelledby={headingId} data-testid="outbox-list">
-      <BoxHead
-        headingId={headingId}
-        heading={t('outbox.heading')}
-        intro={t('outbox.intro')}
-        loading={loading}
-        onReload={() => void load('outbox')}
-        t={t}
-      />
-      <BoxError error={error} locale={locale} />
-      <p className="muted" role="status" aria-live="polite">
-        {loading && page === null ? t('boxes.loading') : ''}
-      </p>
-      {page !== null && items.length === 0 ? (
-        <p data-testid="outbox-empty">{t('outbox.empty')}</p>
-      ) : (
-        items.length > 0 && (
-          <div className="table-wrap">
-            <table className="drafts-table" aria-labelledby={headingId} aria-busy={loading}>
-              <thead>
-                <tr>
-                  <th scope="col">{t('outbox.col.subject')}</th>
-                  <th scope="col">{t('outbox.col.level')}</th>
-                  <th scope="col">{t('outbox.col.urgency')}</th>
-                  <th scope="col">{t('outbox.col.recipients')}</th>
-                  <th scope="col">{t('outbox.col.date')}</th>
-                  <th scope="col">{t('outbox.col.state')}</th>
-                  <th scope="col">{t('outbox.col.register')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {items.map((item) => (
-                  <OutboxRow key={item.id} item={item} t={t} />
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )
-      )}
-      <BoxPager
-        label={t('outbox.heading')}
-        offset={offset}
-        count={items.length}
-        hasMore={page?.hasMore ?? false}
-        loading={loading}
-        onPage={(at, direction) => void load('outbox', at + direction * BOX_PAGE_SIZE)}
-        t={t}
-      />
-    </section>
+    <BoxTable
+      box="outbox"
+      list={list}
+      columns={[
+        t('outbox.col.subject'),
+        t('outbox.col.level'),
+        t('outbox.col.urgency'),
+        t('outbox.col.recipients'),
+        t('outbox.col.date'),
+        t('outbox.col.state'),
+        t('outbox.col.register'),
+      ]}
+      row={(item) => <OutboxRow item={item} t={t} />}
+    />
   );
 }
