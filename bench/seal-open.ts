@@ -24,8 +24,7 @@
  * out of the figures (on these machines a disk run varies by up to 2× from one minute to
  * the next).
  */
-import { execFileSync, spawn } from 'node:child_process';
-import { build } from 'esbuild';
+import { execFileSync } from 'node:child_process';
 import { X509Certificate, createPrivateKey, randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { writeFileSync } from 'node:fs';
@@ -36,14 +35,12 @@ import { pipeline } from 'node:stream/promises';
 import { recipientCertificate, softwareRecipientKey } from '../native/seal/cms-crypto/index.ts';
 import { openPackage, sealPackage } from '../native/seal/pipeline/index.ts';
 import { softwareSigner } from '../native/seal/signed-data/index.ts';
+import { childScript, procStatusKiB, round1, round2, run } from './bench-child.ts';
 
 const MiB = 1024 * 1024;
 /** The flags cli/niem.js starts Node 24 with (see there why). */
 const NODE_FLAGS = ['--max-semi-space-size=1'];
 const TARGETS = { sealRatio: 2, openRatio: 5, peakRssMiB: 160 };
-
-const round = (n: number): number => Math.round(n * 10) / 10;
-const round2 = (n: number): number => Math.round(n * 100) / 100;
 
 interface Measured {
   mibPerSec: number;
@@ -75,9 +72,7 @@ function openssl(args: string[]): void {
 }
 
 function vmHwmMiB(): number {
-  const status = readFileSync('/proc/self/status', 'utf8');
-  const kib = Number(/VmHWM:\s+(\d+)\s+kB/.exec(status)?.[1]);
-  return round(Math.max(kib, process.resourceUsage().maxRSS) / 1024);
+  return round1(Math.max(procStatusKiB('VmHWM'), process.resourceUsage().maxRSS) / 1024);
 }
 
 // ---------------------------------------------------------------- child: one measurement
@@ -207,45 +202,6 @@ async function writeInput(path: string, sizeMiB: number): Promise<void> {
   );
 }
 
-function run(
-  command: string,
-  args: string[],
-): Promise<{ stdout: string; seconds: number; code: number | null }> {
-  return new Promise((resolve, reject) => {
-    const start = performance.now();
-    const p = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-    let stdout = '';
-    p.stdout.setEncoding('utf8');
-    p.stdout.on('data', (d: string) => {
-      stdout += d;
-    });
-    p.on('error', reject);
-    p.on('close', (code) => {
-      resolve({ stdout, seconds: (performance.now() - start) / 1000, code });
-    });
-  });
-}
-
-/**
- * This file bundled (esbuild, one ESM file under dist/bench so that node_modules still
- * resolve), or the TypeScript file itself with `--ts`.
- */
-async function childScript(typescript: boolean): Promise<string> {
-  if (typescript) return import.meta.filename;
-  const outfile = join(import.meta.dirname, '..', 'dist', 'bench', 'seal-open.mjs');
-  await build({
-    entryPoints: [import.meta.filename],
-    outfile,
-    bundle: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node24',
-    external: ['esbuild', 'pkcs11js'],
-    logLevel: 'warning',
-  });
-  return outfile;
-}
-
 async function niem(
   script: string,
   mode: 'seal' | 'open',
@@ -259,7 +215,7 @@ async function niem(
   if (r.code !== 0) throw new Error(`bench: niem ${mode} child failed (${r.code})`);
   const c = JSON.parse(r.stdout) as ChildResult;
   return {
-    mibPerSec: round(sizeMiB / c.seconds),
+    mibPerSec: round1(sizeMiB / c.seconds),
     seconds: round2(c.seconds),
     peakRssMiB: c.peakRssMiB,
     detail: c.detail,
@@ -293,7 +249,7 @@ async function opensslPipeline(
   const timed = (file: string, args: string[]): string =>
     ['/usr/bin/time', '-f', '%M', '-o', file, 'openssl', ...args].map(q).join(' ');
   const script = `set -o pipefail; ${timed(t1, left)} | ${timed(t2, right)}`;
-  const r = await run('bash', ['-c', `${script} 2> ${q(join(dir, `${name}.stderr`))}`]);
+  const r = await run('bash', ['-c', `{ ${script}; } 2> ${q(join(dir, `${name}.stderr`))}`]);
   if (r.code !== 0) {
     const stderrTail = readFileSync(join(dir, `${name}.stderr`), 'utf8')
       .trim()
@@ -303,10 +259,10 @@ async function opensslPipeline(
     return { failed: true, exitCode: r.code, seconds: round2(r.seconds), stderrTail };
   }
   const rss = (file: string): number =>
-    round(Number(readFileSync(file, 'utf8').trim().split('\n').at(-1)) / 1024);
+    round1(Number(readFileSync(file, 'utf8').trim().split('\n').at(-1)) / 1024);
   const each: [number, number] = [rss(t1), rss(t2)];
   return {
-    mibPerSec: round(sizeMiB / r.seconds),
+    mibPerSec: round1(sizeMiB / r.seconds),
     seconds: round2(r.seconds),
     peakRssMiB: Math.max(...each),
     peakRssMiBEach: each,
@@ -321,7 +277,7 @@ async function main(): Promise<void> {
   const parent = dirIndex > 0 ? process.argv[dirIndex + 1] : tmpdir();
   if (parent === undefined) throw new Error('--dir: a folder');
   const typescript = process.argv.includes('--ts');
-  const script = await childScript(typescript);
+  const script = await childScript(import.meta.filename, typescript);
   const dir = mkdtempSync(join(parent, 'niem-seal-bench-'));
   const filesystem = execFileSync('stat', ['-f', '-c', '%T', dir], { encoding: 'utf8' }).trim();
   const cleanup = (): void => rmSync(dir, { recursive: true, force: true });

@@ -42,7 +42,7 @@
  *   source scripts/env.sh && node bench/vault-bench.ts [--packages 100000] [--api-packages 1000]
  *     [--runs 5] [--cache DIR] [--dir DIR] [--ts] > vault-bench.json
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import { X509Certificate, createHash, createPrivateKey } from 'node:crypto';
 import {
   existsSync,
@@ -56,7 +56,6 @@ import {
 } from 'node:fs';
 import { cpus, freemem, totalmem, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { build } from 'esbuild';
 import {
   recipientCertificate,
   softwareRecipientKey,
@@ -89,6 +88,7 @@ import {
   type Vault,
 } from '../native/vault/index.ts';
 import { Sqlite } from '../native/vault/sqlite-lib.ts';
+import { childScript, procStatusKiB, round1, round2, run } from './bench-child.ts';
 
 const MiB = 1024 * 1024;
 /** The flags cli/niem.js starts Node 24 with. */
@@ -104,9 +104,6 @@ const ACTOR = 'Nguyễn Thị Hoa #4F2A91';
 const BATCH = 500;
 const WRITE_CONCURRENCY = 8;
 
-const round1 = (n: number): number => Math.round(n * 10) / 10;
-const round2 = (n: number): number => Math.round(n * 100) / 100;
-
 function median(values: readonly number[]): number {
   const s = [...values].sort((a, b) => a - b);
   const mid = Math.floor(s.length / 2);
@@ -114,9 +111,7 @@ function median(values: readonly number[]): number {
 }
 
 function status(field: 'VmHWM' | 'VmRSS'): number {
-  const text = readFileSync('/proc/self/status', 'utf8');
-  const kib = Number(new RegExp(`${field}:\\s+(\\d+)\\s+kB`).exec(text)?.[1]);
-  return round1(kib / 1024);
+  return round1(procStatusKiB(field) / 1024);
 }
 
 function progress(text: string): void {
@@ -919,41 +914,16 @@ async function child(args: ChildArgs): Promise<void> {
 
 let running: ChildProcess | undefined;
 
-function runChild(script: string, args: ChildArgs): Promise<ChildResult> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [...NODE_FLAGS, script, '--child', JSON.stringify(args)], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    running = p;
-    let stdout = '';
-    p.stdout.setEncoding('utf8');
-    p.stdout.on('data', (d: string) => {
-      stdout += d;
-    });
-    p.on('error', reject);
-    p.on('close', (code) => {
-      running = undefined;
-      if (code !== 0) reject(new Error(`bench: the measuring child failed (${code})`));
-      else resolve(JSON.parse(stdout) as ChildResult);
-    });
-  });
-}
-
-/** This file bundled with esbuild (as the app ships the native process), or itself with --ts. */
-async function childScript(typescript: boolean): Promise<string> {
-  if (typescript) return import.meta.filename;
-  const outfile = join(import.meta.dirname, '..', 'dist', 'bench', 'vault-bench.mjs');
-  await build({
-    entryPoints: [import.meta.filename],
-    outfile,
-    bundle: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node24',
-    external: ['esbuild', 'pkcs11js', 'better-sqlite3-multiple-ciphers'],
-    logLevel: 'warning',
-  });
-  return outfile;
+async function runChild(script: string, args: ChildArgs): Promise<ChildResult> {
+  const r = await run(
+    process.execPath,
+    [...NODE_FLAGS, script, '--child', JSON.stringify(args)],
+    (p) => {
+      running = p;
+    },
+  );
+  if (r.code !== 0) throw new Error(`bench: the measuring child failed (${r.code})`);
+  return JSON.parse(r.stdout) as ChildResult;
 }
 
 function option(name: string, fallback: number): number {
@@ -1015,7 +985,9 @@ async function main(): Promise<void> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    const script = await childScript(typescript);
+    const script = await childScript(import.meta.filename, typescript, [
+      'better-sqlite3-multiple-ciphers',
+    ]);
     let info = cache === undefined ? undefined : cachedProfile(base, packages, apiPackages);
     const pkiDir = join(base, 'pki');
     let reused = info !== undefined;

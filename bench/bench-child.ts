@@ -1,0 +1,78 @@
+/**
+ * What the benches that measure in a fresh child process share (seal-open.ts,
+ * vault-bench.ts): the bench file bundled with esbuild for the child (as the app ships
+ * its native process), a child run with its stdout collected and its wall time, the
+ * process's own memory figures from /proc/self/status, and the rounding of the figures.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { build } from 'esbuild';
+
+export const round1 = (n: number): number => Math.round(n * 10) / 10;
+export const round2 = (n: number): number => Math.round(n * 100) / 100;
+
+/** A field of /proc/self/status (VmHWM: peak RSS, VmRSS: RSS now) in KiB; NaN if absent. */
+export function procStatusKiB(field: 'VmHWM' | 'VmRSS'): number {
+  const text = readFileSync('/proc/self/status', 'utf8');
+  return Number(new RegExp(`${field}:\\s+(\\d+)\\s+kB`).exec(text)?.[1]);
+}
+
+/** A finished run: what it printed on stdout, its wall time from spawn to close, its exit code. */
+export interface RunResult {
+  stdout: string;
+  seconds: number;
+  code: number | null;
+}
+
+/**
+ * Runs `command` with stdin ignored, stdout collected and stderr passed through.
+ * `onChild` is told the child process when it starts and `undefined` once it has closed
+ * (for a signal handler that has to stop it).
+ */
+export function run(
+  command: string,
+  args: string[],
+  onChild?: (child: ChildProcess | undefined) => void,
+): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const start = performance.now();
+    const p = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    onChild?.(p);
+    let stdout = '';
+    p.stdout.setEncoding('utf8');
+    p.stdout.on('data', (d: string) => {
+      stdout += d;
+    });
+    p.on('error', reject);
+    p.on('close', (code) => {
+      onChild?.(undefined);
+      resolve({ stdout, seconds: (performance.now() - start) / 1000, code });
+    });
+  });
+}
+
+/**
+ * The script the child runs: the bench file `entry` bundled (esbuild, one ESM file
+ * dist/bench/NAME.mjs so that node_modules still resolve; esbuild, pkcs11js and `external`
+ * left out), or `entry` itself with `typescript` (`--ts`).
+ */
+export async function childScript(
+  entry: string,
+  typescript: boolean,
+  external: readonly string[] = [],
+): Promise<string> {
+  if (typescript) return entry;
+  const outfile = join(import.meta.dirname, '..', 'dist', 'bench', `${basename(entry, '.ts')}.mjs`);
+  await build({
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node24',
+    external: ['esbuild', 'pkcs11js', ...external],
+    logLevel: 'warning',
+  });
+  return outfile;
+}
