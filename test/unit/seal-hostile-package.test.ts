@@ -554,15 +554,20 @@ describe('hostile packages: damaged bytes', () => {
         ),
       ],
     ];
-    // the first ciphertext segment claims 2^31 bytes
-    const seg = pkg.indexOf(0x04, l.contentStart + 30);
-    if (seg > 0 && (pkg[seg + 1] ?? 0) >= 0x80) {
-      const t = tlv(pkg, seg);
-      variants.push([
-        'segment 2^31-1',
-        splice(pkg, seg, seg + t.headerLength, Uint8Array.of(0x04, 0x84, 0x7f, 0xff, 0xff, 0xff)),
-      ]);
-    }
+    // the first ciphertext segment claims 2^31 bytes: authEncryptedContentInfo is
+    // 30 80, contentType, contentEncryptionAlgorithm, then [0] a0 80 and the segments
+    // (found by walking the structure: a search for 0x04 can land in the random nonce)
+    assert.deepEqual([...pkg.subarray(l.contentStart, l.contentStart + 2)], [0x30, 0x80]);
+    const contentType = tlv(pkg, l.contentStart + 2);
+    const algorithm = tlv(pkg, contentType.end);
+    assert.deepEqual([...pkg.subarray(algorithm.end, algorithm.end + 2)], [0xa0, 0x80]);
+    const seg = algorithm.end + 2;
+    const t = tlv(pkg, seg);
+    assert.equal(pkg[seg], 0x04);
+    variants.push([
+      'segment 2^31-1',
+      splice(pkg, seg, seg + t.headerLength, Uint8Array.of(0x04, 0x84, 0x7f, 0xff, 0xff, 0xff)),
+    ]);
     for (const [label, bytes] of variants) await refused(bytes, ['malformed'], label);
   });
 
