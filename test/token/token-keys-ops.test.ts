@@ -313,7 +313,9 @@ describe('private keys never leave the token', () => {
       { type: pkcs11js.CKA_PRIVATE_EXPONENT },
     ]);
     module.pkcs11.C_CloseSession(session);
-    assert.equal(exponent?.value.length, 256, 'this key is readable (extractable, not sensitive)');
+    // A 2048-bit private exponent: 256 bytes, one fewer about 1 time in 256 (a zero top byte).
+    const length = exponent?.value.length ?? 0;
+    assert.ok(length >= 250 && length <= 256, `this key is readable (got ${length} bytes)`);
     assert.equal(watched.valueReadsByClass.get(pkcs11js.CKO_PRIVATE_KEY), 1);
   });
 });
