@@ -7,6 +7,7 @@
 import { DRAFT_ROW_SQL, listedDraft, type DraftRow } from './draft-rows.ts';
 import type { DraftSummary } from './drafts.ts';
 import { ftsTerms } from './search-terms.ts';
+import { pageBounds } from './paging.ts';
 import type { Vault } from './vault.ts';
 
 /** How a page of drafts is asked for. */
@@ -45,8 +46,7 @@ export function listDraftPage(vault: Vault, query: DraftPageQuery): DraftPageRes
       : 'WHERE d.id IN (SELECT rowid FROM drafts_search WHERE drafts_search MATCH @terms)';
   const params = terms === '' ? {} : { terms };
   const total = db.prepare(`SELECT count(*) FROM drafts d ${where}`).pluck().get(params) as number;
-  const limit = Math.min(Math.max(query.limit, 1), 500);
-  const offset = Math.max(query.offset, 0);
+  const [limit, offset] = pageBounds(query);
   const dir = query.direction === 'asc' ? 'ASC' : 'DESC';
 
   let ids: number[];

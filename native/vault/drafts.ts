@@ -16,7 +16,7 @@ import {
 import type { StoredBlob } from './blob-store.ts';
 import { DRAFT_ROW_SQL, listedDraft, type DraftRow } from './draft-rows.ts';
 import { recordAudit } from './vault-audit.ts';
-import { ftsTerms } from './search-terms.ts';
+import { pageBounds, searchRows, type PageRequest } from './paging.ts';
 import type { Vault } from './vault.ts';
 
 /** A document to put in a draft: its file name and its content as a stream (or bytes). */
@@ -133,28 +133,17 @@ function summary(row: DraftRow): DraftSummary {
 }
 
 /** A page of drafts, most recently changed first. */
-export function listDrafts(
-  vault: Vault,
-  page: { limit?: number; offset?: number } = {},
-): DraftSummary[] {
-  const limit = Math.min(Math.max(page.limit ?? 50, 1), 500);
+export function listDrafts(vault: Vault, page: PageRequest = {}): DraftSummary[] {
   const rows = vault.database
     .prepare(`${DRAFT_ROW_SQL} ORDER BY d.updated_at DESC, d.id DESC LIMIT ? OFFSET ?`)
-    .all(limit, Math.max(page.offset ?? 0, 0)) as DraftRow[];
+    .all(...pageBounds(page)) as DraftRow[];
   return rows.map(summary);
 }
 
 /** Drafts whose listed subject or metadata text matches `query` (FTS5 syntax, words ANDed). */
 export function searchDrafts(vault: Vault, query: string, limit = 50): DraftSummary[] {
-  const terms = ftsTerms(query);
-  if (terms === '') return [];
-  const rows = vault.database
-    .prepare(
-      `${DRAFT_ROW_SQL} WHERE d.id IN (SELECT rowid FROM drafts_search WHERE drafts_search MATCH ?)
-       ORDER BY d.updated_at DESC LIMIT ?`,
-    )
-    .all(terms, limit) as DraftRow[];
-  return rows.map(summary);
+  const select = { sql: DRAFT_ROW_SQL, table: 'drafts', alias: 'd', orderBy: 'd.updated_at DESC' };
+  return searchRows<DraftRow>(vault, select, query, limit).map(summary);
 }
 
 /** One draft with its documents; `not-found` when there is none. */

@@ -22,7 +22,7 @@ import { MANIFEST_NAME } from '../seal/tar/index.ts';
 import type { StoredBlob } from './blob-store.ts';
 import { nextRegisterNumber, yearOf, type RegisterNumber } from './registers.ts';
 import { hex, recordAudit } from './vault-audit.ts';
-import { ftsTerms } from './search-terms.ts';
+import { pageBounds, searchRows, type PageRequest } from './paging.ts';
 import type { Vault } from './vault.ts';
 
 /** Business statuses (DOMAIN.md): 01 arrived … 16 recall refused. */
@@ -157,28 +157,17 @@ function inboxSummary(row: InboxRow): InboxSummary {
 }
 
 /** A page of the inbox, newest first. */
-export function listInbox(
-  vault: Vault,
-  page: { limit?: number; offset?: number } = {},
-): InboxSummary[] {
-  const limit = Math.min(Math.max(page.limit ?? 50, 1), 500);
+export function listInbox(vault: Vault, page: PageRequest = {}): InboxSummary[] {
   const rows = vault.database
     .prepare(`${INBOX_SQL} ORDER BY i.received_at DESC, i.id DESC LIMIT ? OFFSET ?`)
-    .all(limit, Math.max(page.offset ?? 0, 0)) as InboxRow[];
+    .all(...pageBounds(page)) as InboxRow[];
   return rows.map(inboxSummary);
 }
 
 /** Inbox items whose listed subject or metadata text matches `query` (words ANDed). */
 export function searchInbox(vault: Vault, query: string, limit = 50): InboxSummary[] {
-  const terms = ftsTerms(query);
-  if (terms === '') return [];
-  const rows = vault.database
-    .prepare(
-      `${INBOX_SQL} WHERE i.id IN (SELECT rowid FROM inbox_search WHERE inbox_search MATCH ?)
-       ORDER BY i.received_at DESC LIMIT ?`,
-    )
-    .all(terms, limit) as InboxRow[];
-  return rows.map(inboxSummary);
+  const select = { sql: INBOX_SQL, table: 'inbox', alias: 'i', orderBy: 'i.received_at DESC' };
+  return searchRows<InboxRow>(vault, select, query, limit).map(inboxSummary);
 }
 
 /** One inbox row; `not-found` when there is none. */

@@ -9,6 +9,7 @@ import { NiemError } from '../api/errors.ts';
 import { isUrgencyCode, type LevelCode, type UrgencyCode } from '../seal/levels.ts';
 import type { RegisterNumber } from './registers.ts';
 import { recordAudit } from './vault-audit.ts';
+import { pageBounds, type PageRequest } from './paging.ts';
 import type { Vault } from './vault.ts';
 
 /** Transport states of an outgoing package (DOMAIN.md). */
@@ -86,14 +87,10 @@ function outboxSummary(row: OutboxRow): OutboxSummary {
 }
 
 /** A page of the outbox, newest first. */
-export function listOutbox(
-  vault: Vault,
-  page: { limit?: number; offset?: number } = {},
-): OutboxSummary[] {
-  const limit = Math.min(Math.max(page.limit ?? 50, 1), 500);
+export function listOutbox(vault: Vault, page: PageRequest = {}): OutboxSummary[] {
   const rows = vault.database
     .prepare(`${OUTBOX_SQL} ORDER BY o.created_at DESC, o.id DESC LIMIT ? OFFSET ?`)
-    .all(limit, Math.max(page.offset ?? 0, 0)) as OutboxRow[];
+    .all(...pageBounds(page)) as OutboxRow[];
   return rows.map(outboxSummary);
 }
 
@@ -207,17 +204,13 @@ export function markSent(vault: Vault, id: number, receipt?: Uint8Array): number
 }
 
 /** A page of the sent list, newest first. */
-export function listSent(
-  vault: Vault,
-  page: { limit?: number; offset?: number } = {},
-): SentSummary[] {
-  const limit = Math.min(Math.max(page.limit ?? 50, 1), 500);
+export function listSent(vault: Vault, page: PageRequest = {}): SentSummary[] {
   const rows = vault.database
     .prepare(
       `SELECT id, subject, subject_listed, level, recipients, lower(hex(package_sha256)) AS sha, sent_at
        FROM sent ORDER BY sent_at DESC, id DESC LIMIT ? OFFSET ?`,
     )
-    .all(limit, Math.max(page.offset ?? 0, 0)) as {
+    .all(...pageBounds(page)) as {
     id: number;
     subject: string;
     subject_listed: number;
