@@ -4,6 +4,7 @@
  * when a header straddles chunks (copying only those), and takes contents as views into the
  * chunks. It holds one chunk (plus a carry of at most a header) at a time.
  */
+import { Readable } from 'node:stream';
 import { NiemError, type ErrorKind } from '../../api/errors.ts';
 
 /** How a source reports a chunk that is not bytes (a caller's mistake, by default `internal`). */
@@ -35,10 +36,13 @@ export class ByteSource {
   #ended = false;
   readonly #name: string;
   readonly #notBytesKind: ErrorKind;
+  /** The input when it is a Node stream (a file): close() waits until it is closed. */
+  readonly #stream: Readable | undefined;
 
   constructor(input: ByteInput, options: ByteSourceOptions = {}) {
     this.#name = options.name ?? 'ASN.1 reader';
     this.#notBytesKind = options.notBytesKind ?? 'internal';
+    this.#stream = input instanceof Readable ? input : undefined;
     if (input instanceof Uint8Array) {
       this.#iterator = [input][Symbol.iterator]();
     } else if (Symbol.asyncIterator in input) {
@@ -181,5 +185,15 @@ export class ByteSource {
     this.buffer = EMPTY;
     this.position = 0;
     if (it?.return !== undefined) await it.return();
+    // A file stream releases its descriptor after it ended or was destroyed, on a later
+    // tick: settle only then, so a caller may delete or move the file at once (Windows
+    // refuses that while a handle is open).
+    const stream = this.#stream;
+    if (stream !== undefined && !stream.closed) {
+      await new Promise<void>((resolve) => {
+        stream.once('close', () => resolve());
+        stream.destroy();
+      });
+    }
   }
 }

@@ -119,8 +119,7 @@ export async function inspectEnvelope(source: ByteInput): Promise<InspectedEnvel
       size: reader.offset,
       encryptedBytes,
     };
-  } catch (err) {
+  } finally {
     await reader.close().catch(() => undefined);
-    throw err;
   }
 }

@@ -7,18 +7,9 @@ export type InspectedPackage = InspectedEnvelope & { path: string };
 
 /** Reads the header, streams past the ciphertext, reads the authAttrs. Nothing is verified. */
 export async function inspectPackage(path: string): Promise<InspectedPackage> {
-  const stream = createReadStream(path, { highWaterMark: FILE_READ_BYTES });
-  try {
-    const inspected = await inspectEnvelope(stream);
-    return { path, ...inspected };
-  } finally {
-    // Settle only once the file is closed: a caller may delete or move a refused
-    // package at once (Windows refuses that while a handle is open).
-    if (!stream.closed) {
-      await new Promise<void>((resolve) => {
-        stream.once('close', () => resolve());
-        stream.destroy();
-      });
-    }
-  }
+  // The reader closes the file before this settles (ByteSource.close).
+  const inspected = await inspectEnvelope(
+    createReadStream(path, { highWaterMark: FILE_READ_BYTES }),
+  );
+  return { path, ...inspected };
 }
