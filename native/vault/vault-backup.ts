@@ -14,11 +14,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { link, mkdir, readdir, rename, rm, rmdir, stat, unlink } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { NiemError } from '../api/errors.ts';
+import { writePackageFile } from '../seal/pipeline/package-file.ts';
 import { readTar, writeTar, type TarWriteEntry } from '../seal/tar/index.ts';
 import { BLOBS_DIR } from './blob-store.ts';
 import { DATABASE_FILE } from './snapshots.ts';
@@ -68,33 +69,8 @@ export async function backupVault(vault: Vault, out: string): Promise<BackupSumm
         await entryFor(`blob-${id}`, join(vault.profileDir, BLOBS_DIR, id.slice(0, 2), id)),
       );
     }
-    const partial = `${out}.partial`;
-    let bytes = 0;
-    let created = false;
-    try {
-      const output = createWriteStream(partial, { flags: 'wx', mode: 0o600 });
-      output.on('open', () => {
-        created = true;
-      });
-      await pipeline(
-        Readable.from(writeTar(entries)),
-        async function* (source: AsyncIterable<Uint8Array>) {
-          for await (const chunk of source) {
-            bytes += chunk.length;
-            yield chunk;
-          }
-        },
-        output,
-      );
-      await link(partial, out);
-      await unlink(partial);
-    } catch (err) {
-      if (created) await rm(partial, { force: true });
-      if ((err as NodeJS.ErrnoException).code === 'EEXIST') {
-        throw new NiemError('invalid-input', 'the backup file already exists', { cause: err });
-      }
-      throw err;
-    }
+    // Through `<out>.partial`, linked to `out` (never overwritten) once complete.
+    const bytes = await writePackageFile(out, writeTar(entries));
     return { path: out, bytes, files: entries.length };
   });
 }
