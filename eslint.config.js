@@ -14,8 +14,15 @@ const nativeNoElectron = {
   message: 'native/ runs under plain Node too: no Electron.',
 };
 const nativeLayers = {
-  group: ['**/electron/**', '**/renderer/**', '**/cli/**', '**/test/**', '**/scripts/**'],
-  message: 'native/ imports nothing from electron/, renderer/, cli/, test/ or scripts/.',
+  group: [
+    '**/electron/**',
+    '**/renderer/**',
+    '**/cli/**',
+    '**/test/**',
+    '**/scripts/**',
+    '**/platform/**',
+  ],
+  message: 'native/ imports nothing from electron/, renderer/, cli/, test/, scripts/ or platform/.',
 };
 
 /** Value imports of 'electron' are allowed only in these wiring files; the rest stays testable in Node. */

@@ -94,6 +94,14 @@ export const errorKinds = [
   'document-too-large',
   /** The draft already has a document with this name. Nothing was added. */
   'document-exists',
+  /** The exchange platform cannot be reached (refused, dropped, timed out, overloaded): retried later. */
+  'platform-unreachable',
+  /** The platform's TLS certificate does not chain to the profile's trust anchors or does not match its address. */
+  'platform-untrusted',
+  /** The platform refused the request (`detail.code` says why, `detail.organId` whom it concerns). */
+  'platform-refused',
+  /** The platform's reply broke the protocol (malformed, wrong hash, bad receipt signature): nothing of it was kept. */
+  'platform-bad-reply',
   /** Anything else; `message` says what, for the log. */
   'internal',
 ] as const;
@@ -108,20 +116,35 @@ export const WireErrorSchema = z
     message: z.string().max(2000),
     /** Remaining PIN tries when the token reports them (count-low / final-try), else absent. */
     triesLeft: z.number().int().min(0).max(99).optional(),
+    /** For platform-refused: the platform's error code and the agency it concerns. */
+    detail: z
+      .object({
+        code: z.string().max(64).optional(),
+        organId: z.string().max(64).optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 export type WireError = z.infer<typeof WireErrorSchema>;
+export type ErrorDetail = NonNullable<WireError['detail']>;
 
 /** Thrown inside the native side; converted to a WireError at the boundary. */
 export class NiemError extends Error {
   readonly kind: ErrorKind;
   readonly triesLeft: number | undefined;
+  readonly detail: ErrorDetail | undefined;
 
-  constructor(kind: ErrorKind, message: string, options?: { cause?: unknown; triesLeft?: number }) {
+  constructor(
+    kind: ErrorKind,
+    message: string,
+    options?: { cause?: unknown; triesLeft?: number; detail?: ErrorDetail },
+  ) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'NiemError';
     this.kind = kind;
     this.triesLeft = options?.triesLeft;
+    this.detail = options?.detail;
   }
 }
 
@@ -133,6 +156,7 @@ export function toWireError(err: unknown): WireError {
   if (err instanceof NiemError) {
     const wire: WireError = { kind: err.kind, message: err.message.slice(0, 2000) };
     if (err.triesLeft !== undefined) wire.triesLeft = err.triesLeft;
+    if (err.detail !== undefined) wire.detail = err.detail;
     return wire;
   }
   const message = err instanceof Error ? err.message : String(err);

@@ -181,6 +181,22 @@ export const errorMessages = {
     vi: 'Dự thảo đã có một tài liệu cùng tên. Chưa có gì được thêm; hãy đổi tên tệp hoặc xoá tài liệu kia trước.',
     en: 'The draft already has a document with this name. Nothing was added; rename the file or remove the other document first.',
   },
+  'platform-unreachable': {
+    vi: 'Không kết nối được trục liên thông. Gói tin vẫn nằm an toàn trong hộp thư đi và sẽ được gửi lại tự động khi kết nối trở lại.',
+    en: 'The exchange platform cannot be reached. The package stays safe in the outbox and is sent again automatically when the connection is back.',
+  },
+  'platform-untrusted': {
+    vi: 'Chứng thư của trục liên thông không được tin cậy (không thuộc hạ tầng khoá công khai của cơ quan hoặc sai địa chỉ). Không có gì được gửi; hãy báo quản trị viên.',
+    en: "The exchange platform's certificate is not trusted (not from the agency PKI, or for another address). Nothing was sent; tell your administrator.",
+  },
+  'platform-refused': {
+    vi: 'Trục liên thông từ chối yêu cầu. Xem lý do kèm theo; gói tin không bị thay đổi.',
+    en: 'The exchange platform refused the request. See the reason given; the package was not changed.',
+  },
+  'platform-bad-reply': {
+    vi: 'Trục liên thông trả lời sai giao thức (dữ liệu hỏng, sai mã băm hoặc biên nhận có chữ ký không hợp lệ). Không có gì được ghi nhận; sẽ thử lại sau. Nếu lặp lại, hãy báo quản trị viên.',
+    en: 'The exchange platform sent a reply that breaks the protocol (damaged data, wrong hash or a receipt with an invalid signature). Nothing was recorded; it will be tried again. If it repeats, tell your administrator.',
+  },
   internal: {
     vi: 'Đã xảy ra lỗi không mong muốn. Hãy thử lại; nếu lỗi lặp lại, hãy báo quản trị viên.',
     en: 'Something unexpected went wrong. Try again; if it happens again, tell your administrator.',
