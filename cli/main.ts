@@ -10,6 +10,7 @@ import { tokenChangePin, tokenList, tokenLogin } from './commands/token-command.
 import { isProfileCommand, runProfileCommand } from './commands/profile-command.ts';
 import { profileMessages } from './commands/profile-messages.ts';
 import { usage } from './token-prompt.ts';
+import { isPlatformCommand, runPlatformCommand } from '../platform/cli/platform-command.ts';
 
 const options = {
   json: { type: 'boolean', default: false },
@@ -34,6 +35,8 @@ async function run(argv: string[]): Promise<number> {
     process.stderr.write(`${say(cliMessages.pinFromArgv, lang)}\n`);
     return 2;
   }
+  // The exchange platform's commands (serve, init, admin): platform/cli/platform-command.ts.
+  if (isPlatformCommand(argv)) return runPlatformCommand(argv);
   // The vault (profile) commands parse and dispatch on their own: cli/commands/profile-*.ts.
   if (isProfileCommand(argv)) return runProfileCommand(argv, lang);
   const parsed = parseCommandLine(argv, options, lang, cliMessages.usage);

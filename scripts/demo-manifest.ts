@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 
 /** Bumped whenever the demo's contents change, so an older demo dir is rebuilt. */
-export const DEMO_RECIPE = 2;
+export const DEMO_RECIPE = 3;
 
 export const DemoKeyAlgorithmSchema = z.enum(['RSA 3072', 'EC P-384']);
 
@@ -56,6 +56,21 @@ const CaSchema = z
   })
   .strict();
 
+const PlatformKeysSchema = z
+  .object({
+    /** The platform's name in its receipts. */
+    name: z.string(),
+    /** TLS server certificate (SAN DNS:localhost, IP:127.0.0.1; EKU serverAuth), PEM. */
+    tlsCertificatePem: z.string(),
+    /** Its private key, PKCS#8 PEM, mode 0600. */
+    tlsKeyPem: z.string(),
+    /** Receipt-signing certificate (digitalSignature, nonRepudiation), PEM. */
+    receiptCertificatePem: z.string(),
+    /** Its private key, PKCS#8 PEM, mode 0600. */
+    receiptKeyPem: z.string(),
+  })
+  .strict();
+
 export const DemoManifestSchema = z
   .object({
     recipe: z.literal(DEMO_RECIPE),
@@ -71,11 +86,14 @@ export const DemoManifestSchema = z
     /** Root then issuing CA certificate, PEM (trust anchors for the demo). */
     caChainPem: z.string(),
     tokens: z.array(DemoTokenSchema).min(1),
+    /** The exchange platform's keys, issued by the issuing CA (recipe 3). */
+    platform: PlatformKeysSchema,
   })
   .strict();
 
 export type DemoToken = z.infer<typeof DemoTokenSchema>;
 export type DemoManifest = z.infer<typeof DemoManifestSchema>;
+export type DemoPlatformKeys = z.infer<typeof PlatformKeysSchema>;
 
 /** The repository root (this file lives in scripts/). */
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');

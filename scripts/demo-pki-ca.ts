@@ -163,6 +163,70 @@ export async function issueClerkCertificate(
   });
 }
 
+/** What a demo platform certificate names: its subject and, for TLS, its addresses. */
+export interface PlatformSubject {
+  commonName: string;
+  organisation: string;
+  /** DNS names and IP addresses of the subjectAltName (TLS server certificates only). */
+  dnsNames?: readonly string[];
+  ipAddresses?: readonly string[];
+}
+
+/** OID of the serverAuth extended key usage (RFC 5280 §4.2.1.12). */
+const OID_SERVER_AUTH = '1.3.6.1.5.5.7.3.1';
+
+/**
+ * Certifies a key of the exchange platform with the issuing CA (2 years): `tls` gives a
+ * TLS server certificate (subjectAltName, EKU serverAuth, digitalSignature, plus
+ * keyEncipherment for RSA), `receipt` a receipt-signing certificate (digitalSignature,
+ * nonRepudiation).
+ */
+export async function issuePlatformCertificate(
+  issuing: DemoCa,
+  publicKey: KeyObject,
+  subject: PlatformSubject,
+  use: 'tls' | 'receipt',
+  now: Date = new Date(),
+): Promise<X509Certificate> {
+  const spki = publicKey.export({ type: 'spki', format: 'der' });
+  const isRsa = publicKey.asymmetricKeyType === 'rsa';
+  const flags = x509.KeyUsageFlags;
+  const usages =
+    use === 'tls'
+      ? flags.digitalSignature | (isRsa ? flags.keyEncipherment : 0)
+      : flags.digitalSignature | flags.nonRepudiation;
+  const useExtensions =
+    use === 'tls'
+      ? [
+          new x509.SubjectAlternativeNameExtension([
+            ...(subject.dnsNames ?? []).map((value) => ({ type: 'dns' as const, value })),
+            ...(subject.ipAddresses ?? []).map((value) => ({ type: 'ip' as const, value })),
+          ]),
+          new x509.ExtendedKeyUsageExtension([OID_SERVER_AUTH]),
+        ]
+      : [];
+  return x509.X509CertificateGenerator.create({
+    serialNumber: randomSerial(),
+    subject: new x509.Name([
+      { C: ['VN'] },
+      { O: [subject.organisation] },
+      { CN: [subject.commonName] },
+    ]),
+    issuer: issuing.certificate.subjectName,
+    publicKey: spki,
+    signingKey: issuing.privateKey,
+    signingAlgorithm,
+    ...validity(2, now),
+    extensions: [
+      new x509.BasicConstraintsExtension(false, undefined, true),
+      new x509.KeyUsagesExtension(usages, true),
+      ...useExtensions,
+      await x509.SubjectKeyIdentifierExtension.create(spki),
+      await x509.AuthorityKeyIdentifierExtension.create(issuing.certificate.publicKey),
+    ],
+  });
+}
+
 /** PKCS#8 PEM of a CA private key. */
 export async function privateKeyPem(key: CryptoKey): Promise<string> {
   const der = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', key));

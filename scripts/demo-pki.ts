@@ -7,7 +7,10 @@
  *   softhsm2.conf, tokens/           SoftHSM2 configuration and token store
  *   pki/                             demo root and issuing CA (certificates and software
  *                                    keys, 0600), the clerk certificates, ca-chain.pem,
- *                                    directory.json (both agencies, for `niem directory import`)
+ *                                    directory.json (both agencies, for `niem directory import`),
+ *                                    the exchange platform's TLS server certificate
+ *                                    (localhost, 127.0.0.1) and receipt-signing
+ *                                    certificate with their software keys (0600)
  *   demo.json                        what was made (see scripts/demo-manifest.ts)
  * A second run with everything in place checks it (including a login on each token)
  * and does nothing. A partial or outdated state (killed halfway, older recipe,
@@ -40,6 +43,7 @@ import {
   privateKeyPem,
   serialNumberDer,
 } from './demo-pki-ca.ts';
+import { issuePlatformKeys, platformKeyFiles } from './demo-pki-platform.ts';
 import {
   generateClerkKey,
   initToken,
@@ -135,6 +139,7 @@ function paths(dir: string) {
     chain: join(pki, 'ca-chain.pem'),
     clerkCert: (label: string) => join(pki, `${label.toLowerCase()}.crt.pem`),
     directory: join(pki, 'directory.json'),
+    platform: platformKeyFiles(pki),
   };
 }
 
@@ -166,13 +171,22 @@ function isComplete(dir: string, modulePath: string, now: Date): DemoManifest | 
   const manifest = tryReadDemoManifest(dir);
   if (!manifest || manifest.dir !== dir || manifest.module !== modulePath) return undefined;
   if (!existsSync(p.conf) || readFileSync(p.conf, 'utf8') !== confText(p.tokens)) return undefined;
-  const files = [p.rootCert, p.rootKey, p.issuingCert, p.issuingKey, p.chain];
+  const files = [
+    p.rootCert,
+    p.rootKey,
+    p.issuingCert,
+    p.issuingKey,
+    p.chain,
+    ...Object.values(p.platform),
+  ];
   if (!files.every((f) => existsSync(f))) return undefined;
   if (manifest.tokens.length !== agencies.length) return undefined;
   try {
     for (const pem of [
       p.rootCert,
       p.issuingCert,
+      p.platform.tlsCert,
+      p.platform.receiptCert,
       ...manifest.tokens.map((t) => t.certificatePem),
     ]) {
       if (
@@ -276,6 +290,8 @@ async function build(dir: string, modulePath: string, now: Date): Promise<DemoMa
     }),
   );
 
+  const platform = await issuePlatformKeys(p.pki, issuing, now);
+
   // The agencies as a clerk's directory (docs/vault.md): RSA keys on SoftHSM2 decrypt
   // RSA-OAEP with SHA-1 only; EC keys agree by ECDH.
   const directory = {
@@ -309,6 +325,7 @@ async function build(dir: string, modulePath: string, now: Date): Promise<DemoMa
     },
     caChainPem: p.chain,
     tokens,
+    platform,
   } satisfies DemoManifest);
   // Written last and atomically: its presence marks a complete build.
   const temporary = `${p.manifest}.${process.pid}.tmp`;
@@ -385,6 +402,7 @@ function summary(manifest: DemoManifest, built: boolean): string {
       (t) =>
         `  token ${t.label.padEnd(12)} PIN ${t.pin} (SO PIN ${t.soPin})  ${t.keyAlgorithm.padEnd(8)}  ${t.organisation} (${t.organId}${t.organIdPublished ? '' : ', demo code'})`,
     ),
+    `  platform ${manifest.platform.name}: TLS ${manifest.platform.tlsCertificatePem}, receipts ${manifest.platform.receiptCertificatePem}`,
     '  DEMO ONLY: published PINs and software CA keys.',
   ];
   return `${lines.join('\n')}\n`;

@@ -21,6 +21,9 @@ command -v cc >/dev/null 2>&1 || need+=(gcc)
 command -v g++ >/dev/null 2>&1 || need+=(g++)
 command -v python3 >/dev/null 2>&1 || need+=(python3)
 command -v npm >/dev/null 2>&1 || need+=(npm)
+# the exchange platform's PostgreSQL store is tested on a private PostgreSQL 15 server
+[[ -x /usr/lib/postgresql/15/bin/initdb ]] || need+=(postgresql)
+command -v curl >/dev/null 2>&1 || need+=(curl) # the upload bench's peer
 if ((${#need[@]})); then
   if [[ $(id -u) -ne 0 ]]; then
     echo "Thiếu gói hệ thống / missing system packages: ${need[*]} (cài bằng apt với quyền root / install with apt as root)" >&2

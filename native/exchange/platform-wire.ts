@@ -47,6 +47,7 @@ export const routes = {
   session: { method: 'POST', path: '/v1/auth/session' },
   directory: { method: 'GET', path: '/v1/directory' },
   startUpload: { method: 'POST', path: '/v1/uploads' },
+  uploadStatus: { method: 'GET', path: '/v1/uploads/{sha256}' },
   putChunk: { method: 'PUT', path: '/v1/uploads/{sha256}/chunks/{index}' },
   completeUpload: { method: 'POST', path: '/v1/uploads/{sha256}/complete' },
   mailbox: { method: 'GET', path: '/v1/mailbox' },
@@ -168,6 +169,11 @@ export const UploadStatusSchema = z.strictObject({
   receipt: StatementB64Schema.optional(),
 });
 export type UploadStatus = z.infer<typeof UploadStatusSchema>;
+
+/**
+ * GET /v1/uploads/{sha256} → 200 UploadStatus of an upload the session's agency sent (the
+ * same reply as a start, without declaring anything); 404 `not-found` when there is none.
+ */
 
 /**
  * PUT /v1/uploads/{sha256}/chunks/{index}: body the chunk's bytes (exactly chunkBytes, the
