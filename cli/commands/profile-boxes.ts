@@ -1,28 +1,27 @@
 /**
- * `niem outbox list|export`, `niem inbox import|list`, `niem open ID`: the sealed
- * packages of a profile's vault, going out and coming in.
+ * `niem outbox list|export`, `niem inbox import|list`: the sealed packages of a profile's
+ * vault, going out and coming in (`niem open ID` and the other inbox commands are in
+ * ./profile-inbox.ts).
  */
 import { createReadStream } from 'node:fs';
 import { levels } from '../../native/seal/levels.ts';
-import { PackageRefused } from '../../native/seal/pipeline/index.ts';
 import {
   exportOutboxPackage,
   getOutbox,
   importInbox,
   listInbox,
   listOutbox,
-  openInbox,
   type InboxSummary,
   type OutboxSummary,
 } from '../../native/vault/index.ts';
 import { say } from '../cli-messages.ts';
-import { assertReadableFile, readCertificates, writeNewFile } from '../cli-files.ts';
+import { assertReadableFile, writeNewFile } from '../cli-files.ts';
 import { CommandFailure } from '../token-prompt.ts';
 import { profileMessages } from './profile-messages.ts';
 import { parseId } from './profile-drafts.ts';
 import { dateCell, levelName, renderTable, subjectCell, type Column } from './profile-format.ts';
 import { langsOf, usage, withVault, type ProfileOptions } from './profile-session.ts';
-import { formatReport } from './seal-command.ts';
+import { outboxStateCell } from './profile-sync.ts';
 
 const register = (r: { year: number; number: number } | null): string =>
   r === null ? '' : `${r.number}/${r.year}`;
@@ -31,7 +30,7 @@ const outboxColumns: Column<OutboxSummary>[] = [
   ['id', (o) => String(o.id)],
   ['level', (o, l) => levelName(o.level, l)],
   ['register', (o) => register(o.register)],
-  ['state', (o, l) => profileMessages.transport[l][o.transportState]],
+  ['state', (o, l) => outboxStateCell(o, l)],
   ['recipients', (o) => o.recipients.join(', ')],
   ['date', (o) => dateCell(o.createdAt)],
   ['subject', (o, l) => subjectCell(o.subject, o.level, l)],
@@ -102,50 +101,5 @@ export async function inboxListCommand(options: ProfileOptions): Promise<string>
     const inbox = listInbox(vault, { limit: 500 });
     if (options.json) return JSON.stringify({ inbox }, null, 2);
     return renderTable(inbox, inboxColumns, options.lang);
-  });
-}
-
-/** `niem open ID --out DIR --trust CA.pem…`: opens an inbox package with the token. */
-export async function openInboxCommand(
-  options: ProfileOptions & { out?: string; trust: string[] },
-  idText: string,
-): Promise<string> {
-  const { lang } = options;
-  const id = parseId(idText, lang);
-  if (!options.out) throw usage(lang, '--out');
-  if (options.trust.length === 0) throw usage(lang, '--trust');
-  const outDir = options.out;
-  const trustAnchors = (
-    await Promise.all(options.trust.map((p) => readCertificates(p, lang)))
-  ).flat();
-  const label = `inbox #${id}`;
-  return withVault(options, async (vault, session) => {
-    let opened;
-    try {
-      opened = await openInbox(vault, id, { keys: await session.keys(), trustAnchors, outDir });
-    } catch (err) {
-      if (err instanceof PackageRefused) {
-        const text = options.json
-          ? JSON.stringify({ report: err.report }, null, 2)
-          : langsOf(lang)
-              .map((l) => formatReport(err.report, l, label))
-              .join('\n\n');
-        process.stdout.write(`${text}\n`);
-      }
-      throw err;
-    }
-    if (options.json) return JSON.stringify(opened, null, 2);
-    return langsOf(lang)
-      .map((l) =>
-        [
-          formatReport(opened.report, l, label),
-          say(profileMessages.openedInbox, l, {
-            id,
-            number: opened.register.number,
-            year: opened.register.year,
-          }),
-        ].join('\n'),
-      )
-      .join('\n\n');
   });
 }

@@ -13,10 +13,16 @@ import { backupCommand, restoreCommand } from './profile-backup.ts';
 import {
   inboxImportCommand,
   inboxListCommand,
-  openInboxCommand,
   outboxExportCommand,
   outboxListCommand,
 } from './profile-boxes.ts';
+import {
+  inboxExportCommand,
+  inboxRefuseCommand,
+  inboxShowCommand,
+  inboxStatusCommand,
+  openInboxCommand,
+} from './profile-inbox.ts';
 import {
   directoryImportCommand,
   draftCreateCommand,
@@ -26,6 +32,12 @@ import {
 } from './profile-drafts.ts';
 import { profileMessages } from './profile-messages.ts';
 import { rewrapCommand } from './profile-rewrap.ts';
+import {
+  syncCommand,
+  trustAddCommand,
+  trustListCommand,
+  trustRemoveCommand,
+} from './profile-sync.ts';
 import { profileDir, type ProfileOptions } from './profile-session.ts';
 
 const options = {
@@ -43,6 +55,10 @@ const options = {
   to: { type: 'string', multiple: true },
   'to-oaep-sha1': { type: 'string', multiple: true },
   trust: { type: 'string', multiple: true },
+  reason: { type: 'string' },
+  note: { type: 'string' },
+  platform: { type: 'string' },
+  'retry-failed': { type: 'boolean', default: false },
   out: { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
 } satisfies ParseArgsConfig['options'];
@@ -65,6 +81,8 @@ const GROUPS = new Set([
   'backup',
   'restore',
   'rewrap',
+  'sync',
+  'trust',
 ]);
 
 /**
@@ -150,8 +168,40 @@ async function dispatch(
     return inboxImportCommand(common, rest[0] as string);
   }
   if (group === 'inbox' && command === 'list' && rest.length === 0) return inboxListCommand(common);
+  if (group === 'inbox' && command === 'show' && one(rest)) {
+    return inboxShowCommand(common, rest[0] as string);
+  }
+  if (group === 'inbox' && command === 'export' && one(rest)) {
+    return inboxExportCommand(withOut, rest[0] as string);
+  }
+  if (group === 'inbox' && command === 'refuse' && one(rest)) {
+    const reason = str('reason');
+    return inboxRefuseCommand(
+      reason === undefined ? common : { ...common, reason },
+      rest[0] as string,
+    );
+  }
+  if (group === 'inbox' && command === 'status' && rest.length === 2) {
+    const note = str('note');
+    const [id, code] = rest as [string, string];
+    return inboxStatusCommand(note === undefined ? common : { ...common, note }, id, code);
+  }
   if (group === 'open' && command !== undefined && rest.length === 0) {
     return openInboxCommand({ ...withOut, trust: list('trust') }, command);
+  }
+  if (group === 'sync' && command === undefined) {
+    const platform = str('platform');
+    return syncCommand({
+      ...common,
+      ...(platform === undefined ? {} : { platform }),
+      trust: list('trust'),
+      retryFailed: values['retry-failed'] === true,
+    });
+  }
+  if (group === 'trust' && command === 'add') return trustAddCommand(common, rest);
+  if (group === 'trust' && command === 'list' && rest.length === 0) return trustListCommand(common);
+  if (group === 'trust' && command === 'remove' && one(rest)) {
+    return trustRemoveCommand(common, rest[0] as string);
   }
   if (group === 'audit' && command === 'verify' && rest.length === 0) {
     return auditVerifyCommand(common);

@@ -15,7 +15,14 @@ export const profileMessages = {
   niem outbox export MÃ --out GÓI.p7m
   niem inbox import GÓI.p7m
   niem inbox list [--json]
-  niem open MÃ --out THƯ_MỤC --trust CA.pem [--json]   (MÃ trong hộp thư đến)
+  niem inbox show MÃ [--json]          (thông tin, kết quả kiểm tra, tài liệu, lịch sử, thông báo)
+  niem inbox export MÃ --out THƯ_MỤC   (ghi các tài liệu kho đang giữ ra thư mục)
+  niem inbox refuse MÃ --reason LÝ_DO  (từ chối: trạng thái 02, thông báo đã ký gửi nơi gửi)
+  niem inbox status MÃ 04|05|06 [--note GHI_CHÚ]   (phân công, đang xử lý, hoàn thành)
+  niem open MÃ --out THƯ_MỤC [--trust CA.pem] [--json]   (MÃ trong hộp thư đến)
+  niem sync --platform URL [--trust CA.pem …] [--retry-failed] [--json]
+      Đồng bộ với trục liên thông: gửi hộp thư đi, nhận thông báo và gói tin (địa chỉ được ghi nhớ)
+  niem trust add CA.pem | niem trust list [--json] | niem trust remove SHA256
   niem audit verify [--json]           (mã thoát 0: toàn vẹn, 1: có vấn đề)
   niem backup --out TỆP.tar            (bản sao mã hoá: cơ sở dữ liệu, tệp mã hoá, vault.key)
   niem restore TỆP.tar                 (vào một hồ sơ trống)
@@ -36,7 +43,14 @@ export const profileMessages = {
   niem outbox export ID --out PKG.p7m
   niem inbox import PKG.p7m
   niem inbox list [--json]
-  niem open ID --out DIR --trust CA.pem [--json]   (ID in the inbox)
+  niem inbox show ID [--json]          (details, verification, documents, history, notices)
+  niem inbox export ID --out DIR       (writes the documents the vault keeps to a folder)
+  niem inbox refuse ID --reason TEXT   (refused: status 02, a signed notice to the sender)
+  niem inbox status ID 04|05|06 [--note TEXT]   (assigned, in progress, completed)
+  niem open ID --out DIR [--trust CA.pem] [--json]   (ID in the inbox)
+  niem sync --platform URL [--trust CA.pem …] [--retry-failed] [--json]
+      Sync with the exchange platform: send the outbox, receive notices and packages (address remembered)
+  niem trust add CA.pem | niem trust list [--json] | niem trust remove SHA256
   niem audit verify [--json]           (exit 0: intact, 1: problems)
   niem backup --out FILE.tar           (an encrypted copy: database, encrypted files, vault.key)
   niem restore FILE.tar                (into an empty profile)
@@ -210,17 +224,19 @@ export const profileMessages = {
   transport: {
     vi: {
       queued: 'chờ gửi',
-      sending: 'đang gửi',
-      sent: 'đã gửi',
+      uploading: 'đang gửi',
+      sent: 'đã gửi (có biên nhận)',
+      delivered: 'đã đến nơi nhận',
+      'failed-retrying': 'lỗi tạm thời, sẽ thử lại',
       failed: 'gửi lỗi',
-      delivered: 'đã đến',
     },
     en: {
       queued: 'queued',
-      sending: 'sending',
-      sent: 'sent',
-      failed: 'failed',
+      uploading: 'uploading',
+      sent: 'sent (receipt held)',
       delivered: 'delivered',
+      'failed-retrying': 'failed, retrying',
+      failed: 'failed',
     },
   },
   status: {

@@ -22,6 +22,7 @@ export {
   PackageRefused,
   openPackage,
   type OpenPackageOptions,
+  type OpenSink,
   type OpenedDocument,
   type PackageLevels,
   type PackageReport,

@@ -1,33 +1,22 @@
 /**
- * Opening a package into a folder (docs/package-format.md §10): openEnvelope streams the
- * plaintext into verifySignedData, whose content goes to readNiemBody (or, for content
- * another tool signed, to one `content.bin`), every file written into a fresh
- * `<outDir>/.partial-<random>` folder. The files are moved into `outDir` only when the
- * GCM tag and every signature verified and the levels (outer label, every signed label,
- * manifest.securityLevel) agree; on any failure the partial folder is removed and
- * nothing is left in `outDir`.
+ * Opening a package (docs/package-format.md §10): openEnvelope streams the plaintext into
+ * verifySignedData, whose content goes to readNiemBody (or, for content another tool
+ * signed, to one `content.bin`), every file handed to a sink as it is read. The sink makes
+ * the files final (`commit`) only when the GCM tag and every signature verified and the
+ * levels (outer label, every signed label, manifest.securityLevel) agree; on any failure
+ * it drops them. The default sink is a folder (./open-package-folder.ts: a fresh
+ * `<outDir>/.partial-<random>` folder, moved into `outDir` at commit, nothing left in
+ * `outDir` on failure); the vault gives its own (documents into encrypted blobs).
  */
-import { randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { link, lstat, mkdir, rm, rmdir, unlink, writeFile } from 'node:fs/promises';
-import path from 'node:path';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { createReadStream } from 'node:fs';
 import { NiemError } from '../../api/errors.ts';
 import type { RecipientKey } from '../cms-crypto/index.ts';
 import { openEnvelope, type OpenedEnvelope } from '../envelope/index.ts';
 import type { LevelCode } from '../levels.ts';
 import { assertVerified, verifySignedData, type VerificationReport } from '../signed-data/index.ts';
-import {
-  BODY_PEEK_BYTES,
-  FOREIGN_CONTENT_NAME,
-  MANIFEST_NAME,
-  detectBody,
-  readNiemBody,
-  safeOutputPath,
-} from '../tar/index.ts';
+import { BODY_PEEK_BYTES, FOREIGN_CONTENT_NAME, detectBody, readNiemBody } from '../tar/index.ts';
 import { FILE_READ_BYTES } from '../manifest-files.ts';
-import { sweepStalePartialDirs, trackPartial } from './partial-files.ts';
+import { openFolderSink } from './open-package-folder.ts';
 
 /** How much of the signed content is looked at to tell a Niêm body from foreign content. */
 const PEEK_BYTES = Math.max(BODY_PEEK_BYTES, 4096);
@@ -44,10 +33,35 @@ export interface OpenPackageOptions {
   keys: RecipientKey[];
   /** Root certificates (DER) the signers must chain to; at least one. */
   trustAnchors: readonly Uint8Array[];
-  /** Where the documents and manifest.json go (created when missing). */
-  outDir: string;
+  /** Where the documents and manifest.json go (created when missing); required without `sink`. */
+  outDir?: string;
+  /** Instead of a folder: where the files go (e.g. the vault's encrypted blobs). */
+  sink?: OpenSink;
   /** Tests: the current time for the chain checks. */
   now?: Date;
+}
+
+/**
+ * Where an open puts the package's files while it reads them. Nothing is final before
+ * `commit`, which openPackage calls only once everything verified; `close` is always
+ * called last, once.
+ */
+export interface OpenSink {
+  /** Where the files end up, for the report (`PackageReport.outDir`): a folder, or a label. */
+  readonly location: string;
+  /** manifest.json's bytes (a Niêm body only), before any document. */
+  manifest(bytes: Uint8Array): Promise<void>;
+  /**
+   * One file (a document, or `content.bin` for foreign content), read to its end before
+   * the next one; resolves to the bytes taken. A Niêm document's content throws `tampered`
+   * when it does not match its listed SHA-256. The chunks' memory may be reused once the
+   * next is asked for: copy what is kept.
+   */
+  file(name: string, content: AsyncIterable<Uint8Array>): Promise<number>;
+  /** Everything verified: make the files final. */
+  commit(): Promise<void>;
+  /** Last call: `committed` false means drop every file taken. */
+  close(committed: boolean): Promise<void>;
 }
 
 export interface OpenedDocument {
@@ -82,8 +96,9 @@ export interface PackageReport {
   signedData: VerificationReport | undefined;
   levels: PackageLevels;
   revocation: 'not-checked';
-  /** True when the files were committed to outDir. */
+  /** True when the files were committed to outDir (or the sink). */
   committed: boolean;
+  /** The folder the files went to, or the sink's location. */
   outDir: string;
 }
 
@@ -131,22 +146,6 @@ async function* replay(
   }
 }
 
-async function writeFileFrom(target: string, chunks: AsyncIterable<Uint8Array>): Promise<number> {
-  let size = 0;
-  await pipeline(
-    Readable.from(
-      (async function* () {
-        for await (const c of chunks) {
-          size += c.length;
-          yield c;
-        }
-      })(),
-    ),
-    createWriteStream(target, { flags: 'wx', mode: 0o600 }),
-  );
-  return size;
-}
-
 function compareLevels(
   opened: OpenedEnvelope,
   report: VerificationReport,
@@ -177,61 +176,19 @@ function compareLevels(
   };
 }
 
-/**
- * Moves every file of `from` into `to`, refusing to replace anything there: first checks
- * all targets are free, then links each (link fails on an existing name), and undoes the
- * links made if one fails.
- */
-async function commit(from: string, to: string, names: readonly string[]): Promise<void> {
-  for (const name of names) {
-    const exists = await lstat(path.join(to, name)).then(
-      () => true,
-      () => false,
-    );
-    if (exists) {
-      throw new NiemError(
-        'invalid-input',
-        'a file of the package already exists in the output folder',
-      );
-    }
-  }
-  const done: string[] = [];
-  try {
-    for (const name of names) {
-      await link(path.join(from, name), path.join(to, name));
-      done.push(name);
-    }
-  } catch (err) {
-    for (const name of done) await unlink(path.join(to, name)).catch(() => undefined);
-    throw err;
-  }
-}
-
 /** Opens the package at `options.path`; see the module comment. */
 export async function openPackage(options: OpenPackageOptions): Promise<PackageReport> {
   if (options.trustAnchors.length === 0) {
     throw new NiemError('untrusted-signer', 'no trust anchors: a package cannot be verified');
   }
-  const outDir = path.resolve(options.outDir);
-  const outExisted = await lstat(outDir).then(
-    () => true,
-    () => false,
-  );
-  // The first folder this call creates (undefined when outDir existed): a failed open
-  // removes the folders it made, from outDir up to this one, and nothing else.
-  const firstCreated = await mkdir(outDir, { recursive: true });
-  await sweepStalePartialDirs(outDir); // left by a killed open (SIGKILL cannot be caught)
-  const partialDir = path.join(outDir, `.partial-${randomBytes(8).toString('hex')}`);
-  await mkdir(partialDir, { mode: 0o700 });
-  const createdParents: string[] = [];
-  if (!outExisted && firstCreated !== undefined) {
-    const top = path.resolve(firstCreated);
-    for (let d = outDir; ; d = path.dirname(d)) {
-      createdParents.push(d);
-      if (d === top || path.dirname(d) === d) break;
-    }
+  let sink: OpenSink;
+  if (options.sink !== undefined) {
+    sink = options.sink;
+  } else if (options.outDir !== undefined) {
+    sink = await openFolderSink(options.outDir);
+  } else {
+    throw new NiemError('invalid-input', 'openPackage needs an output folder or a sink');
   }
-  const untrack = trackPartial({ path: partialDir, kind: 'dir', createdParents });
 
   const report: PackageReport = {
     formatVersion: undefined,
@@ -250,9 +207,8 @@ export async function openPackage(options: OpenPackageOptions): Promise<PackageR
     },
     revocation: 'not-checked',
     committed: false,
-    outDir,
+    outDir: sink.location,
   };
-  const written: string[] = [];
   let manifestLevel: LevelCode | undefined;
 
   const onContent = async (chunks: AsyncIterable<Uint8Array>): Promise<void> => {
@@ -262,9 +218,7 @@ export async function openPackage(options: OpenPackageOptions): Promise<PackageR
     if (detectBody(prefix) === 'foreign') {
       report.content = 'foreign';
       report.notice = 'foreign-content';
-      const target = safeOutputPath(partialDir, FOREIGN_CONTENT_NAME);
-      const size = await writeFileFrom(target, stream);
-      written.push(FOREIGN_CONTENT_NAME);
+      const size = await sink.file(FOREIGN_CONTENT_NAME, stream);
       report.documents.push({
         name: FOREIGN_CONTENT_NAME,
         size,
@@ -275,15 +229,9 @@ export async function openPackage(options: OpenPackageOptions): Promise<PackageR
     report.content = 'niem-body';
     const body = await readNiemBody(stream);
     manifestLevel = body.manifest.securityLevel;
-    await writeFile(safeOutputPath(partialDir, MANIFEST_NAME), body.manifestBytes, {
-      flag: 'wx',
-      mode: 0o600,
-    });
-    written.push(MANIFEST_NAME);
+    await sink.manifest(body.manifestBytes);
     for await (const doc of body.documents) {
-      const target = safeOutputPath(partialDir, doc.name);
-      await writeFileFrom(target, doc.body);
-      written.push(doc.name);
+      await sink.file(doc.name, doc.body);
       report.documents.push({
         name: doc.name,
         size: doc.size,
@@ -363,25 +311,10 @@ export async function openPackage(options: OpenPackageOptions): Promise<PackageR
     } catch (err) {
       throw err instanceof NiemError ? new PackageRefused(err, report) : err;
     }
-    await commit(partialDir, outDir, written);
+    await sink.commit();
     report.committed = true;
     return report;
   } finally {
-    await rm(partialDir, { recursive: true, force: true });
-    if (!report.committed && firstCreated !== undefined) {
-      await removeCreatedFolders(outDir, path.resolve(firstCreated));
-    }
-    untrack();
-  }
-}
-
-/** Removes `dir` and its parents up to `top`, each only while empty (rmdir never deletes content). */
-async function removeCreatedFolders(dir: string, top: string): Promise<void> {
-  for (let current = dir; ; current = path.dirname(current)) {
-    const removed = await rmdir(current).then(
-      () => true,
-      () => false,
-    );
-    if (!removed || current === top || path.dirname(current) === current) return;
+    await sink.close(report.committed);
   }
 }

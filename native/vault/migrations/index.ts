@@ -9,12 +9,14 @@ import type { SqliteDatabase } from '../sqlite-lib.ts';
 import { migration as initial } from './0001-initial.ts';
 import { migration as search } from './0002-search.ts';
 import { migration as searchFolding } from './0003-search-folding.ts';
+import { migration as sync } from './0004-sync.ts';
+import { migration as notices } from './0005-notices.ts';
 import type { Migration } from './migration.ts';
 
 export type { Migration } from './migration.ts';
 
 /** All migrations, version 1 first. */
-export const migrations: readonly Migration[] = [initial, search, searchFolding];
+export const migrations: readonly Migration[] = [initial, search, searchFolding, sync, notices];
 
 /** The schema version this code writes. */
 export const SCHEMA_VERSION = migrations.length;
