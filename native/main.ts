@@ -51,6 +51,7 @@ async function main(): Promise<void> {
     ...(settings.vaultRecoveryCertificate === undefined
       ? {}
       : { recoveryCertificate: settings.vaultRecoveryCertificate }),
+    ...(settings.platform === undefined ? {} : { platform: settings.platform }),
     token: session.tokenOperations,
     signedInToken: () => session.signedInToken,
     emit: (name, payload) => emit(name, payload),

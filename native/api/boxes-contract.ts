@@ -8,9 +8,21 @@
  */
 import { z } from 'zod';
 import { LevelSchema, UrgencySchema } from './drafts-contract.ts';
+import { WireErrorSchema } from './errors.ts';
 
-/** Transport states of an outgoing package (DOMAIN.md). */
-export const TransportStateSchema = z.enum(['queued', 'sending', 'sent', 'failed', 'delivered']);
+/**
+ * Transport states of an outgoing package (docs/exchange.md): queued, uploading (with
+ * progress), sent (the platform's receipt held), delivered (a recipient's notice held),
+ * failed-retrying (a next attempt is scheduled), failed (the clerk must act).
+ */
+export const TransportStateSchema = z.enum([
+  'queued',
+  'uploading',
+  'sent',
+  'delivered',
+  'failed-retrying',
+  'failed',
+]);
 
 /** Business statuses (DOMAIN.md): 01 arrived … 16 recall or update refused. */
 export const BusinessStatusSchema = z.enum(['01', '02', '03', '04', '05', '06', '13', '15', '16']);
@@ -47,8 +59,16 @@ export const OutboxItemSchema = z
     transportState: TransportStateSchema,
     /** Sending attempts so far. */
     attempts: z.number().int().nonnegative(),
-    /** Why the last attempt failed (state `failed`), as the platform or network said. */
-    lastError: z.string().nullable(),
+    /** Why the last attempt failed (failed, failed-retrying): a kind the UI translates. */
+    error: WireErrorSchema.nullable(),
+    /** With failed-retrying: when the next attempt is due (ISO 8601 UTC). */
+    nextAttemptAt: z.string().nullable(),
+    /** With failed: what the clerk can do (seal again, tell the administrator, retry). */
+    action: z.enum(['re-seal', 'tell-administrator', 'retry']).nullable(),
+    /** Bytes the platform acknowledged (uploading), of `size`. */
+    bytesDone: z.number().int().nonnegative(),
+    /** Bytes of the sealed package. */
+    size: z.number().int().nonnegative(),
     /** The outgoing register number (sổ đi), taken when the draft was sealed. */
     register: RegisterNumberSchema.nullable(),
     /** When it was sealed, ISO 8601 UTC. */

@@ -15,6 +15,23 @@ import {
   DraftPageSchema,
 } from './drafts-contract.ts';
 import { WireErrorSchema } from './errors.ts';
+import {
+  DirectoryListSchema,
+  InboxChangedSchema,
+  OutboxChangedSchema,
+  OutboxDetailSchema,
+  OutboxRefSchema,
+  SealParamsSchema,
+  SealResultSchema,
+  SyncChangedSchema,
+  SyncStateSchema,
+} from './exchange-contract.ts';
+import {
+  ExportDocumentsParamsSchema,
+  ExportDocumentsResultSchema,
+  InboxDetailSchema,
+  InboxRefSchema,
+} from './inbox-open-contract.ts';
 
 /** Opaque, stable id of a token: derived from its module path, manufacturer, model and serial. */
 export const TokenIdSchema = z.string().regex(/^[0-9a-f]{16}$/, 'token id is 16 hex digits');
@@ -215,6 +232,24 @@ export const methods = {
   'outbox.list': method(BoxListParamsSchema, OutboxPageSchema, { timeoutMs: 15_000 }),
   /** A page of the inbox (received packages), newest first. */
   'inbox.list': method(BoxListParamsSchema, InboxPageSchema, { timeoutMs: 15_000 }),
+  /** The agency directory cached in the vault, with each agency's clearance. */
+  'directory.list': method(NoParams, DirectoryListSchema, { timeoutMs: 15_000 }),
+  /** Seals a draft with the signed-in token into the outbox (refused by the directory's policy). */
+  'drafts.seal': method(SealParamsSchema, SealResultSchema, { timeoutMs: 600_000 }),
+  /** One outbox package with its receipt and the recipients' notices. */
+  'outbox.get': method(OutboxRefSchema, OutboxDetailSchema, { timeoutMs: 15_000 }),
+  /** One inbox package: its report (once opened), documents and status history. */
+  'inbox.get': method(InboxRefSchema, InboxDetailSchema, { timeoutMs: 15_000 }),
+  /** Opens (verifies) an inbox package from the vault with the token; its documents stay in the vault. */
+  'inbox.open': method(InboxRefSchema, InboxDetailSchema, { timeoutMs: 600_000 }),
+  /** Saves an opened package's documents to a folder the clerk chose. */
+  'inbox.exportDocuments': method(ExportDocumentsParamsSchema, ExportDocumentsResultSchema, {
+    timeoutMs: 600_000,
+  }),
+  /** Sync with the platform: configured or not, running, last round. */
+  'sync.state': method(NoParams, SyncStateSchema, { timeoutMs: 5_000 }),
+  /** Starts a sync round now (answers at once; progress comes as events). */
+  'sync.now': method(NoParams, SyncStateSchema, { timeoutMs: 15_000 }),
   /** Liveness of the native process; never waits behind token work. */
   'native.ping': method(NoParams, PingSchema, { timeoutMs: 5_000 }),
 } as const;
@@ -224,6 +259,12 @@ export const events = {
   'session.locked': z.object({ reason: LockReasonSchema }).strict(),
   /** The vault was opened, initialised or locked (its keys dropped). */
   'vault.changed': z.object({ state: VaultStateSchema }).strict(),
+  /** An outbox package moved (state, upload progress, next attempt, error). */
+  'outbox.changed': OutboxChangedSchema,
+  /** A package arrived in the inbox or an inbox item changed. */
+  'inbox.changed': InboxChangedSchema,
+  /** Sync started, ended a round, or stopped. */
+  'sync.changed': SyncChangedSchema,
 } as const;
 
 export type Methods = typeof methods;

@@ -4,40 +4,25 @@
  * unopened subjects out), the counterpart agencies named from the directory. One row more
  * than the page is read to tell whether another page follows, without counting the box.
  */
-import type { AgencyRef, InboxItemView, OutboxItemView } from '../api/boxes-contract.ts';
+import type { AgencyRef, InboxItemView } from '../api/boxes-contract.ts';
 import {
   agencyNames,
   listInbox,
   listOutbox,
   type InboxSummary,
-  type OutboxSummary,
   type Vault,
 } from '../vault/index.ts';
 import type { Handlers } from './dispatcher.ts';
+import { outboxItem } from './outbox-view.ts';
 
 export type BoxHandlers = Pick<Handlers, 'outbox.list' | 'inbox.list'>;
-
-function outboxItem(o: OutboxSummary, names: Map<string, string>): OutboxItemView {
-  return {
-    id: o.id,
-    subject: o.subject,
-    level: o.level,
-    urgency: o.urgency,
-    recipients: o.recipients.map((organId) => ({ organId, name: names.get(organId) ?? null })),
-    transportState: o.transportState,
-    attempts: o.attempts,
-    lastError: o.lastError,
-    register: o.register,
-    createdAt: o.createdAt,
-  };
-}
 
 function sender(i: InboxSummary, names: Map<string, string>): AgencyRef | null {
   if (i.senderOrganId === null) return null;
   return { organId: i.senderOrganId, name: names.get(i.senderOrganId) ?? i.senderName };
 }
 
-function inboxItem(i: InboxSummary, names: Map<string, string>): InboxItemView {
+export function inboxItem(i: InboxSummary, names: Map<string, string>): InboxItemView {
   return {
     id: i.id,
     subject: i.subject,

@@ -24,6 +24,19 @@ export const SettingsSchema = z
     profileDir: z.string().min(1).optional(),
     /** The agency recovery certificate (PEM or DER file) a new vault's key is also wrapped for. */
     vaultRecoveryCertificate: z.string().min(1).optional(),
+    /**
+     * The agency's exchange platform, as the administrator provisions it: its address and
+     * the CA certificate files (PEM) its TLS certificate, receipts, notices and directory
+     * chain to. A profile without a platform of its own adopts these when its vault opens
+     * (the CLI's `niem sync --platform URL --trust CA.pem` does the same by hand).
+     */
+    platform: z
+      .object({
+        url: z.url({ protocol: /^https$/ }),
+        trustAnchors: z.array(z.string().min(1)).min(1).max(16),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 

@@ -11,6 +11,11 @@
  * the token signs a checkpoint over the last entry before the vault closes. When the
  * token is gone (removed, its module crashed, this process killed) nothing can sign: the
  * entries of that session are covered by the next session's checkpoint.
+ *
+ * Sync (./sync-service.ts, ./sync-setup.ts): while the vault is open and its profile names
+ * a platform, the sync engine runs in the background; it stops before the vault closes.
+ * The contract's exchange methods (seal, directory, outbox and inbox details, sync) are
+ * answered here over the open vault.
  */
 import { readFileSync } from 'node:fs';
 import { access } from 'node:fs/promises';
@@ -35,6 +40,11 @@ import type { EventSink } from './session-service.ts';
 import { boxHandlers, type BoxHandlers } from './box-handlers.ts';
 import { draftHandlers, type DraftHandlers } from './draft-handlers.ts';
 import type { Handlers } from './dispatcher.ts';
+import { exchangeHandlers, type ExchangeHandlers } from './exchange-handlers.ts';
+import { inboxHandlers, type InboxHandlers } from './inbox-handlers.ts';
+import { vaultInboxStore } from './inbox-store.ts';
+import { SyncService, type SyncEngineEvent, type SyncSetup } from './sync-service.ts';
+import { appSync, syncOptions, type ProvisionedPlatform } from './sync-setup.ts';
 
 export interface VaultServiceOptions {
   /** The profile folder (absolute). */
@@ -49,14 +59,45 @@ export interface VaultServiceOptions {
   log?: (line: string) => void;
   /** Longest wait for the token's checkpoint signature when the process quits, in ms (default 1500). */
   quitCheckpointMs?: number;
+  /** The folder "save to folder" proposes (default NIEM_EXPORT_DIR, else ~/Niêm). */
+  exportFolder?: string;
+  /** The platform provisioned in the settings, adopted by a profile without one. */
+  platform?: ProvisionedPlatform;
+  /**
+   * Builds the sync engine for the open vault, or resolves to undefined when no platform
+   * is configured. Default: ./sync-setup.ts (the profile's platform and trust anchors,
+   * the signed-in token); false: the app never syncs.
+   */
+  configureSync?:
+    | ((vault: Vault, onEvent: (event: SyncEngineEvent) => void) => Promise<SyncSetup | undefined>)
+    | false;
 }
 
-type VaultHandlers = Pick<Handlers, 'vault.state' | 'vault.init'> & DraftHandlers & BoxHandlers;
+type VaultHandlers = Pick<Handlers, 'vault.state' | 'vault.init' | 'sync.state' | 'sync.now'> &
+  DraftHandlers &
+  BoxHandlers &
+  ExchangeHandlers &
+  InboxHandlers;
 
 /** Session ends the clerk chose, with the token still signed in: the token signs a checkpoint. */
 const SIGNED_ENDS: ReadonlySet<LockReason> = new Set<LockReason>(['logout', 'idle']);
 
 const initialState: VaultState = { state: 'locked', reason: null, problem: null };
+
+/** Longest wait for the sync engine to stop when the process quits, in ms. */
+const QUIT_SYNC_STOP_MS = 500;
+
+/** Waits for `work` at most `ms` milliseconds (it goes on in the background after that). */
+async function bounded(work: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    work.catch(() => undefined),
+    new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, ms);
+    }),
+  ]);
+  clearTimeout(timer);
+}
 
 async function exists(path: string): Promise<boolean> {
   return access(path).then(
@@ -71,17 +112,38 @@ export class VaultService {
   #state: VaultState = initialState;
   /** Moves at every lock: an open that finishes after a lock closes what it opened. */
   #generation = 0;
+  readonly #sync: SyncService;
+  readonly handlers: VaultHandlers;
 
   constructor(options: VaultServiceOptions) {
     this.#options = options;
+    this.#sync = new SyncService({
+      emit: options.emit,
+      ...(options.log ? { log: options.log } : {}),
+    });
+    this.handlers = {
+      'vault.state': async () => this.#state,
+      'vault.init': async () => this.#init(),
+      ...draftHandlers(() => this.#open()),
+      ...boxHandlers(() => this.#open()),
+      ...exchangeHandlers({
+        vault: () => this.#open(),
+        token: options.token,
+        sealed: () => this.#sync.nudge(),
+      }),
+      ...inboxHandlers({
+        vault: () => this.#open(),
+        token: options.token,
+        store: vaultInboxStore,
+        ...(options.exportFolder === undefined ? {} : { exportFolder: options.exportFolder }),
+      }),
+      'sync.state': async () => this.#sync.state,
+      'sync.now': async () => {
+        this.#open();
+        return this.#sync.now();
+      },
+    };
   }
-
-  readonly handlers: VaultHandlers = {
-    'vault.state': async () => this.#state,
-    'vault.init': async () => this.#init(),
-    ...draftHandlers(() => this.#open()),
-    ...boxHandlers(() => this.#open()),
-  };
 
   #signedIn(): boolean {
     return this.#options.signedInToken() !== undefined;
@@ -148,6 +210,7 @@ export class VaultService {
     const vault = this.#vault;
     this.#vault = undefined;
     this.#state = { state: 'locked', reason, problem: null };
+    await this.#sync.stop();
     if (vault !== undefined) {
       if (SIGNED_ENDS.has(reason)) await this.#checkpoint(vault);
       await vault.close().catch((err: unknown) => {
@@ -167,6 +230,9 @@ export class VaultService {
     this.#generation += 1;
     const vault = this.#vault;
     this.#vault = undefined;
+    // The engine aborts its transfer (it resumes next time); a stop that hangs is not waited
+    // for long: the host kills a process that takes more than 3 s to quit.
+    await bounded(this.#sync.stop(false), QUIT_SYNC_STOP_MS);
     if (vault === undefined) return;
     if (this.#signedIn()) {
       let timer: NodeJS.Timeout | undefined;
@@ -233,7 +299,22 @@ export class VaultService {
     }
     this.#vault = vault;
     this.#set(open);
+    this.#startSync(vault, generation);
     return true;
+  }
+
+  /** Starts background sync for the vault just adopted (not awaited: the open answers first). */
+  #startSync(vault: Vault, generation: number): void {
+    const configure =
+      this.#options.configureSync ??
+      appSync(this.#options.token, {
+        ...syncOptions(process.env),
+        ...(this.#options.platform ? { provisioned: this.#options.platform } : {}),
+      });
+    if (configure === false) return;
+    void this.#sync.start(async (onEvent) =>
+      generation === this.#generation && vault.isOpen ? configure(vault, onEvent) : undefined,
+    );
   }
 
   #recoveryHolder(): KeyHolder | undefined {

@@ -11,6 +11,7 @@ import { createAppStore } from './store/app-store.ts';
 import { StoreProvider } from './store/store-context.tsx';
 import './styles/base.css';
 import './styles/screens.css';
+import './styles/exchange.css';
 
 const container = document.getElementById('root');
 if (container !== null) {

@@ -167,11 +167,22 @@ function fakeHost(initialTokens: TokenInfo[] = [tokenA, tokenB]): FakeHost {
         delete: async () => vaultLocked,
         addDocument: async () => vaultLocked,
         removeDocument: async () => vaultLocked,
+        seal: async () => vaultLocked,
       },
-      outbox: { list: async () => vaultLocked },
-      inbox: { list: async () => vaultLocked },
+      outbox: { list: async () => vaultLocked, get: async () => vaultLocked },
+      inbox: {
+        list: async () => vaultLocked,
+        get: async () => vaultLocked,
+        open: async () => vaultLocked,
+        exportDocuments: async () => vaultLocked,
+      },
+      directory: { list: async () => vaultLocked },
+      sync: { state: async () => vaultLocked, now: async () => vaultLocked },
       on: {
         vaultChanged: () => () => undefined,
+        outboxChanged: () => () => undefined,
+        inboxChanged: () => () => undefined,
+        syncChanged: () => () => undefined,
         tokensChanged: (listener) => {
           tokensListeners.add(listener);
           return () => tokensListeners.delete(listener);

@@ -61,7 +61,11 @@ const outboxPage: OutboxPage = {
       recipients: [{ organId: '000.00.00.G22', name: 'Bộ Tư pháp' }],
       transportState: 'queued',
       attempts: 0,
-      lastError: null,
+      error: null,
+      nextAttemptAt: null,
+      action: null,
+      bytesDone: 0,
+      size: 4096,
       register: { year: 2026, number: 1 },
       createdAt: '2026-01-02T03:04:05.000Z',
     },
@@ -141,12 +145,23 @@ function fake(): Fake {
         ok(draft(draftId, 1)),
       ),
       removeDocument: unused,
+      seal: unused,
     },
-    outbox: { list: record('outbox.list', () => f.outbox()) },
-    inbox: { list: record('inbox.list', () => f.inbox()) },
+    outbox: { list: record('outbox.list', () => f.outbox()), get: unused },
+    inbox: {
+      list: record('inbox.list', () => f.inbox()),
+      get: unused,
+      open: unused,
+      exportDocuments: unused,
+    },
+    directory: { list: unused },
+    sync: { state: unused, now: unused },
     on: {
       tokensChanged: () => () => undefined,
       sessionLocked: () => () => undefined,
+      outboxChanged: () => () => undefined,
+      inboxChanged: () => () => undefined,
+      syncChanged: () => () => undefined,
       vaultChanged: (listener) => {
         f.vaultListeners.add(listener);
         return () => f.vaultListeners.delete(listener);

@@ -114,3 +114,16 @@ export function formatDateTime(iso: string, timeZone?: string): string {
   if (p === null) return iso;
   return `${formatDate(iso, timeZone)} ${pad2(Number(p.hour))}:${pad2(Number(p.minute))}`;
 }
+
+/**
+ * A moment a clerk waits for (a next attempt): HH:mm when it falls today in `timeZone`,
+ * else dd/MM/yyyy HH:mm.
+ */
+export function formatTimeSoon(iso: string, now: Date = new Date(), timeZone?: string): string {
+  const p = dateParts(iso, timeZone);
+  if (p === null) return iso;
+  const time = `${pad2(Number(p.hour))}:${pad2(Number(p.minute))}`;
+  return formatDate(iso, timeZone) === formatDate(now.toISOString(), timeZone)
+    ? time
+    : `${formatDate(iso, timeZone)} ${time}`;
+}

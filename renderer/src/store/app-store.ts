@@ -7,7 +7,11 @@ import type { StoreApi } from 'zustand/vanilla';
 import type { NiemBridge } from '../../../native/api/bridge-api.ts';
 import type { AppState } from './app-state.ts';
 import { createBoxesSlice } from './boxes-slice.ts';
+import { createDirectorySlice } from './directory-slice.ts';
 import { createDraftsSlice } from './drafts-slice.ts';
+import { createInboxViewSlice } from './inbox-view-slice.ts';
+import { createOutboxViewSlice } from './outbox-view-slice.ts';
+import { createSyncSlice } from './sync-slice.ts';
 import { createHostSlice } from './host-slice.ts';
 import { createLocaleSlice } from './locale-slice.ts';
 import type { LocaleStorage } from './locale-slice.ts';
@@ -38,5 +42,9 @@ export function createAppStore(bridge: NiemBridge, options: AppStoreOptions = {}
     ...createVaultSlice(bridge)(...a),
     ...createDraftsSlice(bridge)(...a),
     ...createBoxesSlice(bridge)(...a),
+    ...createDirectorySlice(bridge)(...a),
+    ...createOutboxViewSlice(bridge)(...a),
+    ...createInboxViewSlice(bridge)(...a),
+    ...createSyncSlice(bridge)(...a),
   }));
 }

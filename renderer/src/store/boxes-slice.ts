@@ -1,7 +1,9 @@
 /**
- * The outbox and the inbox while the vault is open: one page of each, newest first.
- * Like the drafts, this is decrypted vault content: `clear` drops both pages when the
- * vault locks, and an answer that arrives after a lock is thrown away (the epoch moved).
+ * The outbox and the inbox while the vault is open: one page of each, newest first, and
+ * which tab of the vault is shown. Like the drafts, this is decrypted vault content:
+ * `clear` drops both pages when the vault locks, and an answer that arrives after a lock
+ * is thrown away (the epoch moved). `reloadSoon` gathers the reloads that a burst of
+ * sync events asks for into one.
  */
 import type { StateCreator } from 'zustand/vanilla';
 import type { NiemBridge } from '../../../native/api/bridge-api.ts';
@@ -24,12 +26,24 @@ export interface BoxList<P> {
 
 export type BoxName = 'outbox' | 'inbox';
 
+/** The tabs of the open vault. */
+export type VaultTab = 'drafts' | BoxName;
+
+/** How long a burst of events is gathered before one reload, in ms. */
+export const RELOAD_DELAY_MS = 250;
+
 export interface BoxesSlice {
   boxes: {
     outbox: BoxList<OutboxPage>;
     inbox: BoxList<InboxPage>;
+    /** The tab shown. */
+    tab: VaultTab;
+    /** Shows `tab` (a box is loaded again, so the clerk sees what the vault holds now). */
+    choose(tab: VaultTab): void;
     /** Loads the page at `offset` (default: the current one) of `box`. */
     load(box: BoxName, offset?: number): Promise<void>;
+    /** Loads the current page of `box` shortly (several calls: one load). */
+    reloadSoon(box: BoxName): void;
     /** Drops both pages (the vault locked). */
     clear(): void;
   };
@@ -47,11 +61,27 @@ export function createBoxesSlice(bridge: NiemBridge): StateCreator<AppState, [],
     function patch<B extends BoxName>(box: B, p: Partial<BoxesSlice['boxes'][B]>): void {
       set((s) => ({ boxes: { ...s.boxes, [box]: { ...s.boxes[box], ...p } } }));
     }
+    const timers: Partial<Record<BoxName, ReturnType<typeof setTimeout>>> = {};
 
     return {
       boxes: {
         outbox: empty,
         inbox: empty,
+        tab: 'drafts',
+
+        choose(tab) {
+          set((s) => ({ boxes: { ...s.boxes, tab } }));
+          if (tab !== 'drafts') void get().boxes.load(tab);
+        },
+
+        reloadSoon(box) {
+          if (timers[box] !== undefined) return;
+          const since = epoch;
+          timers[box] = setTimeout(() => {
+            timers[box] = undefined;
+            if (current(since)) void get().boxes.load(box);
+          }, RELOAD_DELAY_MS);
+        },
 
         async load(box, offset) {
           const since = epoch;
@@ -73,7 +103,11 @@ export function createBoxesSlice(bridge: NiemBridge): StateCreator<AppState, [],
 
         clear() {
           epoch += 1;
-          set((s) => ({ boxes: { ...s.boxes, outbox: empty, inbox: empty } }));
+          for (const box of ['outbox', 'inbox'] as const) {
+            clearTimeout(timers[box]);
+            timers[box] = undefined;
+          }
+          set((s) => ({ boxes: { ...s.boxes, outbox: empty, inbox: empty, tab: 'drafts' } }));
         },
       },
     };

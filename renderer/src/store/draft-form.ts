@@ -72,6 +72,12 @@ export function recipientCodes(text: string): string[] {
   return [...new Set(codes)];
 }
 
+/** `text` with `organId` added or removed (codes joined by ", "): the recipient picker's tick. */
+export function toggleCode(text: string, organId: string, on: boolean): string {
+  const codes = recipientCodes(text).filter((c) => c !== organId);
+  return (on ? [...codes, organId] : codes).join(', ');
+}
+
 export type DraftCheck =
   { ok: true; fields: DraftFields } | { ok: false; problems: DraftProblem[]; badCodes: string[] };
 

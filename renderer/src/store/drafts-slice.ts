@@ -13,6 +13,7 @@ import type {
   DraftSort,
 } from '../../../native/api/drafts-contract.ts';
 import type { WireError } from '../../../native/api/errors.ts';
+import type { SealResult } from '../../../native/api/exchange-contract.ts';
 import type { AppState } from './app-state.ts';
 import { callBridge } from './call-bridge.ts';
 import { DOCUMENT_MAX_BYTES, toBase64 } from './document-limits.ts';
@@ -52,8 +53,14 @@ export interface DraftsSlice {
     busy: boolean;
     /** Name of the document being sent, if one is. */
     uploading: string | null;
+    /** True while the editor's draft is being sealed (the token signs). */
+    sealing: boolean;
+    /** The last draft sealed (its outbox row, register number), until the next editor action. */
+    sealed: SealResult | null;
+    /** Why the last seal was refused (shown in the seal confirmation, not with `error`). */
+    sealError: WireError | null;
     /** The last editor action that succeeded, for a short confirmation. */
-    done: 'saved' | 'deleted' | null;
+    done: 'saved' | 'deleted' | 'sealed' | null;
     error: WireError | null;
     /** Loads a page (changes of the query merged in; a new search or sort starts at the first page). */
     load(change?: Partial<DraftQuery>): Promise<void>;
@@ -64,12 +71,19 @@ export interface DraftsSlice {
     save(fields: DraftFields, files?: readonly DocumentFile[]): Promise<boolean>;
     /** Deletes the editor's draft. */
     remove(): Promise<void>;
+    /**
+     * Saves the editor's draft (`fields`, then `files`), then seals it with the signed-in
+     * token into the outbox; the editor closes and the outbox tab shows the new package.
+     * Resolves true when sealed.
+     */
+    seal(fields: DraftFields, files?: readonly DocumentFile[]): Promise<boolean>;
     /** Adds files to the opened draft, one by one; stops at the first refusal. */
     addDocuments(files: readonly DocumentFile[]): Promise<void>;
     removeDocument(documentId: number): Promise<void>;
     /** Drops every draft held (the vault locked). */
     clear(): void;
     clearError(): void;
+    clearSealError(): void;
   };
 }
 
@@ -89,6 +103,9 @@ const noDrafts = {
   editor: null,
   busy: false,
   uploading: null,
+  sealing: false,
+  sealed: null,
+  sealError: null,
   done: null,
   error: null,
 } as const satisfies Partial<DraftsSlice['drafts']>;
@@ -103,7 +120,7 @@ export function createDraftsSlice(bridge: NiemBridge): StateCreator<AppState, []
       since === epoch && get().vault.state?.state === 'open';
 
     const fail = (error: WireError): false => {
-      patch({ busy: false, uploading: null, error });
+      patch({ busy: false, uploading: null, sealing: false, error });
       return false;
     };
 
@@ -157,7 +174,7 @@ export function createDraftsSlice(bridge: NiemBridge): StateCreator<AppState, []
 
         async open(id) {
           const since = epoch;
-          patch({ busy: true, error: null, done: null });
+          patch({ busy: true, error: null, sealError: null, done: null, sealed: null });
           const result = await callBridge(() => bridge.drafts.get({ id }));
           if (!current(since)) return;
           if (result.ok) patch({ busy: false, editor: { draft: result.value } });
@@ -165,11 +182,21 @@ export function createDraftsSlice(bridge: NiemBridge): StateCreator<AppState, []
         },
 
         startNew() {
-          patch({ editor: { draft: null }, error: null, done: null });
+          patch({
+            editor: { draft: null },
+            error: null,
+            sealError: null,
+            done: null,
+            sealed: null,
+          });
         },
 
         closeEditor() {
-          patch({ editor: null, error: null, done: null });
+          patch({ editor: null, error: null, sealError: null, done: null });
+        },
+
+        clearSealError() {
+          if (get().drafts.sealError !== null) patch({ sealError: null });
         },
 
         async save(fields, files = []) {
@@ -203,6 +230,33 @@ export function createDraftsSlice(bridge: NiemBridge): StateCreator<AppState, []
           if (!result.ok) return void fail(result.error);
           patch({ busy: false, editor: null, done: 'deleted' });
           void get().drafts.load();
+        },
+
+        async seal(fields, files = []) {
+          if (get().drafts.sealing) return false;
+          const since = epoch;
+          patch({ sealError: null });
+          if (!(await get().drafts.save(fields, files))) return false;
+          const draft = get().drafts.editor?.draft;
+          if (!current(since) || draft === null || draft === undefined) return false;
+          patch({ busy: true, sealing: true, error: null, sealError: null, done: null });
+          const result = await callBridge(() => bridge.drafts.seal({ id: draft.id }));
+          if (!current(since)) return false;
+          if (!result.ok) {
+            patch({ busy: false, sealing: false, sealError: result.error });
+            return false;
+          }
+          patch({
+            busy: false,
+            sealing: false,
+            editor: null,
+            sealed: result.value,
+            done: 'sealed',
+          });
+          void get().drafts.load();
+          get().boxes.choose('outbox');
+          void get().outboxView.select(result.value.outboxId);
+          return true;
         },
 
         async addDocuments(files) {

@@ -6,6 +6,7 @@ import type { StateCreator } from 'zustand/vanilla';
 import type { NiemBridge } from '../../../native/api/bridge-api.ts';
 import type { LockReason, TokenInfo } from '../../../native/api/contract.ts';
 import type { AppState } from './app-state.ts';
+import { outboxChangedOf, syncStateOf } from './event-payloads.ts';
 import { vaultStateOf } from './vault-slice.ts';
 
 export interface HostSlice {
@@ -56,6 +57,18 @@ export function createHostSlice(bridge: NiemBridge): StateCreator<AppState, [], 
           bridge.on.vaultChanged((payload) => {
             const state = vaultStateOf(payload);
             if (state !== null) get().vault.changed(state);
+          }),
+          bridge.on.outboxChanged((payload) => {
+            const event = outboxChangedOf(payload);
+            if (event !== null) get().outboxView.changed(event);
+          }),
+          bridge.on.inboxChanged((payload) => {
+            const id = (payload as { id?: unknown } | null)?.id;
+            get().inboxView.changed(typeof id === 'number' ? id : null);
+          }),
+          bridge.on.syncChanged((payload) => {
+            const state = syncStateOf(payload);
+            if (state !== null) get().sync.changed(state);
           }),
         ];
         void get().tokens.refresh();

@@ -68,3 +68,11 @@ export const selectDraftsError = (s: AppState) => s.drafts.error;
 export const selectOutbox = (s: AppState) => s.boxes.outbox;
 export const selectInbox = (s: AppState) => s.boxes.inbox;
 export const selectLoadBox = (s: AppState) => s.boxes.load;
+export const selectVaultTab = (s: AppState) => s.boxes.tab;
+export const selectChooseTab = (s: AppState) => s.boxes.choose;
+
+export const selectDirectory = (s: AppState) => s.directory;
+export const selectOutboxView = (s: AppState) => s.outboxView;
+export const selectOutboxLive = (s: AppState) => s.outboxView.live;
+export const selectInboxView = (s: AppState) => s.inboxView;
+export const selectSync = (s: AppState) => s.sync;

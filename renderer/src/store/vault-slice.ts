@@ -1,8 +1,8 @@
 /**
  * The vault's state as the native side reports it (locked, absent, open) and its
  * initialisation. When the vault stops being open (sign-out, idle, token removed,
- * native restart), every draft and box page the renderer holds is dropped at once
- * (drafts.clear, boxes.clear).
+ * native restart), everything read from it is dropped at once (drafts, box pages, the
+ * directory, the selected packages, live progress, sync state).
  */
 import type { StateCreator } from 'zustand/vanilla';
 import type { NiemBridge } from '../../../native/api/bridge-api.ts';
@@ -69,10 +69,16 @@ export function createVaultSlice(bridge: NiemBridge): StateCreator<AppState, [],
           if (state.state !== 'open') {
             get().drafts.clear();
             get().boxes.clear();
+            get().directory.clear();
+            get().outboxView.clear();
+            get().inboxView.clear();
+            get().sync.clear();
           } else if (before?.state !== 'open') {
             void get().drafts.load();
             void get().boxes.load('outbox', 0);
             void get().boxes.load('inbox', 0);
+            void get().directory.load();
+            void get().sync.refresh();
           }
         },
 

@@ -19,8 +19,14 @@ export function BoxTable<T extends { id: number }>({
   list,
   columns,
   row,
+  before,
+  after,
 }: {
   box: BoxName;
+  /** Shown above the table (e.g. a confirmation). */
+  before?: ReactNode;
+  /** Shown below the pager (e.g. the selected package's detail). */
+  after?: ReactNode;
   list: BoxList<{ items: T[]; hasMore: boolean }>;
   /** The column headings. */
   columns: readonly string[];
@@ -43,6 +49,7 @@ export function BoxTable<T extends { id: number }>({
         onReload={() => void load(box)}
         t={t}
       />
+      {before}
       <BoxError error={error} locale={locale} />
       <ListTable
         headingId={headingId}
@@ -63,6 +70,7 @@ export function BoxTable<T extends { id: number }>({
         onPage={(at, direction) => void load(box, at + direction * BOX_PAGE_SIZE)}
         t={t}
       />
+      {after}
     </section>
   );
 }

@@ -1,18 +1,27 @@
 /**
  * The draft editor: trích yếu, độ mật (chosen explicitly: no default), độ khẩn (with the
- * deadline of "hỏa tốc hẹn giờ"), recipients by OrganId, số and ký hiệu, and the
- * documents. A new draft keeps its picked files until it is saved; an opened draft adds
- * them at once. Problems are shown next to their field and announced.
+ * deadline of "hỏa tốc hẹn giờ"), recipients from the cached directory (with each
+ * agency's clearance) or by OrganId, số and ký hiệu, and the documents. A new draft keeps
+ * its picked files until it is saved; an opened draft adds them at once. Problems are
+ * shown next to their field and announced. "Niêm phong và gửi" checks what would block
+ * the seal, then asks for confirmation with the level marking before the token signs.
  */
 import { useEffect, useId, useRef, useState } from 'react';
 import type { FormEvent, ReactNode } from 'react';
-import type { DraftDetailView, Level, Urgency } from '../../../../native/api/drafts-contract.ts';
+import type {
+  DraftDetailView,
+  DraftFields,
+  Level,
+  Urgency,
+} from '../../../../native/api/drafts-contract.ts';
 import { formatDateTime } from '../../i18n/translate.ts';
 import { useT } from '../../i18n/use-t.ts';
 import { checkDraftForm, emptyForm, formOf, recipientCodes } from '../../store/draft-form.ts';
 import type { DraftForm, DraftProblem } from '../../store/draft-form.ts';
 import type { DocumentFile } from '../../store/drafts-slice.ts';
+import { sealBlockers, type SealBlocker } from '../../store/seal-check.ts';
 import {
+  selectDirectory,
   selectDrafts,
   selectDraftsBusy,
   selectDraftsDone,
@@ -22,6 +31,9 @@ import {
 import { useAppStore } from '../../store/store-context.tsx';
 import { DocumentField } from './document-field.tsx';
 import { levelKey, urgencyKey } from './level-badge.tsx';
+import { RecipientsField } from './recipients-field.tsx';
+import { SealBlockers } from './seal-blockers.tsx';
+import { SealConfirm } from './seal-confirm.tsx';
 
 const levelChoices: readonly Level[] = ['thuong', 'mat', 'toi-mat', 'tuyet-mat'];
 const urgencyChoices: readonly Urgency[] = [
@@ -56,7 +68,9 @@ export function DraftEditor({ draft }: { draft: DraftDetailView | null }) {
   const busy = useAppStore(selectDraftsBusy);
   const uploading = useAppStore(selectDraftsUploading);
   const done = useAppStore(selectDraftsDone);
-  const { save, remove, closeEditor, addDocuments, removeDocument } = useAppStore(selectDrafts);
+  const { save, remove, closeEditor, addDocuments, removeDocument, seal, sealing, sealError } =
+    useAppStore(selectDrafts);
+  const agencies = useAppStore(selectDirectory).list?.agencies ?? [];
   const ids = {
     heading: useId(),
     subject: useId(),
@@ -66,9 +80,6 @@ export function DraftEditor({ draft }: { draft: DraftDetailView | null }) {
     urgency: useId(),
     deadline: useId(),
     deadlineProblem: useId(),
-    recipients: useId(),
-    recipientsHint: useId(),
-    recipientsProblem: useId(),
     codeNumber: useId(),
     codeNotation: useId(),
   };
@@ -77,6 +88,10 @@ export function DraftEditor({ draft }: { draft: DraftDetailView | null }) {
   const [problems, setProblems] = useState<readonly DraftProblem[]>([]);
   const [pending, setPending] = useState<readonly DocumentFile[]>([]);
   const [confirmDelete, setConfirmDelete] = useState(false);
+  /** The fields the clerk is about to seal (the confirmation is open), else null. */
+  const [toSeal, setToSeal] = useState<(DraftFields & { level: Level }) | null>(null);
+  const [blockers, setBlockers] = useState<readonly SealBlocker[]>([]);
+  const documentCount = (draft?.documents.length ?? 0) + pending.length;
 
   useEffect(() => headingRef.current?.focus(), []);
 
@@ -85,6 +100,8 @@ export function DraftEditor({ draft }: { draft: DraftDetailView | null }) {
     // A corrected field loses its mark at once; the others keep theirs until the next save.
     const problem = problemOf[key];
     if (problem !== undefined) setProblems((p) => p.filter((x) => x !== problem));
+    setBlockers([]);
+    setToSeal(null);
   };
   const has = (p: DraftProblem) => problems.includes(p);
   const badCodes = recipientCodes(form.recipients).filter(
@@ -100,6 +117,29 @@ export function DraftEditor({ draft }: { draft: DraftDetailView | null }) {
     }
     setProblems([]);
     if (await save(check.fields, pending)) setPending([]);
+  };
+
+  /** "Niêm phong và gửi": the form's check, then the seal's, then the confirmation. */
+  const onSealAsked = () => {
+    const check = checkDraftForm(form);
+    if (!check.ok) {
+      setProblems(check.problems);
+      return;
+    }
+    setProblems([]);
+    const found = sealBlockers(
+      check.fields.recipients,
+      check.fields.level,
+      documentCount,
+      agencies,
+    );
+    setBlockers(found);
+    if (found.length === 0) setToSeal({ ...check.fields, level: check.fields.level });
+  };
+
+  const onSealConfirmed = async () => {
+    if (toSeal === null) return;
+    if (await seal(toSeal, pending)) setPending([]);
   };
 
   const onAdd = (files: DocumentFile[]) => {
@@ -220,25 +260,14 @@ export function DraftEditor({ draft }: { draft: DraftDetailView | null }) {
           )}
         </div>
 
-        <label className="field-label" htmlFor={ids.recipients}>
-          {t('editor.recipients')}
-        </label>
-        <textarea
-          id={ids.recipients}
-          data-testid="draft-recipients"
-          className="mono"
-          rows={2}
-          value={form.recipients}
-          aria-invalid={has('recipients')}
-          aria-describedby={`${ids.recipientsHint}${has('recipients') ? ` ${ids.recipientsProblem}` : ''}`}
-          onChange={(e) => set('recipients', e.target.value)}
+        <RecipientsField
+          t={t}
+          text={form.recipients}
+          level={form.level}
+          invalid={has('recipients')}
+          badCodes={badCodes}
+          onChange={(text) => set('recipients', text)}
         />
-        <p className="field-hint" id={ids.recipientsHint}>
-          {t('editor.recipientsHint')}
-        </p>
-        <Problem id={ids.recipientsProblem} show={has('recipients')}>
-          {t('editor.badRecipients', { codes: badCodes.join(', ') })}
-        </Problem>
 
         <div className="field-row">
           <div>
@@ -284,14 +313,32 @@ export function DraftEditor({ draft }: { draft: DraftDetailView | null }) {
             {t('editor.saved')}
           </p>
         )}
+        <SealBlockers t={t} blockers={blockers} level={form.level} />
+        {toSeal !== null && (
+          <SealConfirm
+            t={t}
+            locale={locale}
+            fields={toSeal}
+            documentCount={documentCount}
+            agencies={agencies}
+            sealing={sealing}
+            error={sealError}
+            onConfirm={() => void onSealConfirmed()}
+            onCancel={() => setToSeal(null)}
+          />
+        )}
         <div className="actions">
+          <button type="submit" className="button" data-testid="draft-save" disabled={busy}>
+            {busy && !sealing ? t('editor.saving') : t('editor.save')}
+          </button>
           <button
-            type="submit"
+            type="button"
             className="button button-primary"
-            data-testid="draft-save"
-            disabled={busy}
+            data-testid="draft-seal"
+            disabled={busy || toSeal !== null}
+            onClick={onSealAsked}
           >
-            {busy ? t('editor.saving') : t('editor.save')}
+            {t('seal.button')}
           </button>
           {draft !== null && (
             <button

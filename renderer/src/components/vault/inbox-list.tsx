@@ -2,16 +2,18 @@
  * The inbox: received packages, newest first. Subject (known only once the package was
  * opened and verified; until then a note says so), the level as its red marking (the
  * outer level until opened), urgency, the sender, the date received (dd/MM/yyyy), the
- * business status (DOMAIN.md) and the incoming register number (sổ đến).
+ * business status (DOMAIN.md) and the incoming register number (sổ đến). A row's subject
+ * cell selects it: the detail below opens it and shows the report and the documents.
  */
 import type { InboxItemView } from '../../../../native/api/boxes-contract.ts';
 import { formatDate } from '../../i18n/translate.ts';
 import type { Translate } from '../../i18n/translate.ts';
 import { useT } from '../../i18n/use-t.ts';
-import { selectInbox } from '../../store/selectors.ts';
+import { selectInbox, selectInboxView } from '../../store/selectors.ts';
 import { useAppStore } from '../../store/store-context.tsx';
 import { AgencyCell, RegisterCell } from './box-parts.tsx';
 import { BoxTable } from './box-table.tsx';
+import { InboxDetailPanel } from './inbox-detail.tsx';
 import { LevelBadge, UrgencyText } from './level-badge.tsx';
 
 function Subject({ item, t }: { item: InboxItemView; t: Translate }) {
@@ -23,7 +25,17 @@ function Subject({ item, t }: { item: InboxItemView; t: Translate }) {
   );
 }
 
-function InboxRow({ item, t }: { item: InboxItemView; t: Translate }) {
+function InboxRow({
+  item,
+  t,
+  selected,
+  onSelect,
+}: {
+  item: InboxItemView;
+  t: Translate;
+  selected: boolean;
+  onSelect: () => void;
+}) {
   return (
     <tr
       data-testid="inbox-row"
@@ -31,9 +43,24 @@ function InboxRow({ item, t }: { item: InboxItemView; t: Translate }) {
       data-level={item.level}
       data-status={item.status ?? ''}
       data-opened={item.opened}
+      data-selected={selected}
+      className={selected ? 'row-selected' : undefined}
     >
       <td>
-        <Subject item={item} t={t} />
+        <button
+          type="button"
+          className="link-button"
+          data-testid="inbox-select"
+          aria-pressed={selected}
+          aria-label={
+            item.subject === null
+              ? t('inbox.selectHidden', { id: item.id })
+              : t('inbox.select', { subject: item.subject })
+          }
+          onClick={onSelect}
+        >
+          <Subject item={item} t={t} />
+        </button>
       </td>
       <td>
         <LevelBadge level={item.level} t={t} />
@@ -70,10 +97,12 @@ function InboxRow({ item, t }: { item: InboxItemView; t: Translate }) {
 export function InboxList() {
   const t = useT();
   const list = useAppStore(selectInbox);
+  const { selectedId, select } = useAppStore(selectInboxView);
   return (
     <BoxTable
       box="inbox"
       list={list}
+      after={selectedId === null ? null : <InboxDetailPanel />}
       columns={[
         t('inbox.col.subject'),
         t('inbox.col.level'),
@@ -83,7 +112,14 @@ export function InboxList() {
         t('inbox.col.status'),
         t('inbox.col.register'),
       ]}
-      row={(item) => <InboxRow item={item} t={t} />}
+      row={(item) => (
+        <InboxRow
+          item={item}
+          t={t}
+          selected={item.id === selectedId}
+          onSelect={() => void select(item.id === selectedId ? null : item.id)}
+        />
+      )}
     />
   );
 }

@@ -1,34 +1,75 @@
 /**
- * The outbox: sealed packages waiting to leave, newest first. Subject (a Tuyệt mật one
- * hidden), the level as its red marking, urgency, recipients by name and OrganId, the
- * date sealed (dd/MM/yyyy), the transport state and the outgoing register number (sổ đi).
+ * The outbox: sealed packages, newest first. Subject (a Tuyệt mật one hidden), the level
+ * as its red marking, urgency, recipients by name and OrganId, the date sealed
+ * (dd/MM/yyyy), the transport state as it moves (live progress from the sync engine's
+ * events) and the outgoing register number (sổ đi). A row's subject opens its detail:
+ * the receipt and the notices its recipients sent back.
  */
 import type { OutboxItemView } from '../../../../native/api/boxes-contract.ts';
+import type { Locale } from '../../i18n/catalog.ts';
 import { formatDate } from '../../i18n/translate.ts';
 import type { Translate } from '../../i18n/translate.ts';
 import { useT } from '../../i18n/use-t.ts';
-import { selectOutbox } from '../../store/selectors.ts';
+import { shownTransport } from '../../store/outbox-view-slice.ts';
+import {
+  selectDrafts,
+  selectLocale,
+  selectOutbox,
+  selectOutboxLive,
+  selectOutboxView,
+} from '../../store/selectors.ts';
 import { useAppStore } from '../../store/store-context.tsx';
 import { AgencyCell, RegisterCell } from './box-parts.tsx';
 import { BoxTable } from './box-table.tsx';
 import { LevelBadge, UrgencyText } from './level-badge.tsx';
+import { OutboxDetailPanel } from './outbox-detail.tsx';
+import { TransportCell } from './transport-cell.tsx';
 
-function OutboxRow({ item, t }: { item: OutboxItemView; t: Translate }) {
+function OutboxRow({
+  item,
+  t,
+  locale,
+  selected,
+  onSelect,
+}: {
+  item: OutboxItemView;
+  t: Translate;
+  locale: Locale;
+  selected: boolean;
+  onSelect: () => void;
+}) {
+  const live = useAppStore(selectOutboxLive)[item.id];
+  const shown = shownTransport(item, live);
   return (
     <tr
       data-testid="outbox-row"
       data-outbox-id={item.id}
       data-level={item.level}
-      data-transport-state={item.transportState}
+      data-transport-state={shown.state}
+      data-selected={selected}
+      className={selected ? 'row-selected' : undefined}
     >
       <td>
-        {item.subject === null ? (
-          <em className="muted" data-testid="outbox-subject-hidden">
-            {t('outbox.hiddenSubject')}
-          </em>
-        ) : (
-          <span data-testid="outbox-subject">{item.subject}</span>
-        )}
+        <button
+          type="button"
+          className="link-button"
+          data-testid="outbox-open"
+          aria-pressed={selected}
+          aria-label={
+            item.subject === null
+              ? t('outbox.openHidden', { id: item.id })
+              : t('outbox.open', { subject: item.subject })
+          }
+          onClick={onSelect}
+        >
+          {item.subject === null ? (
+            <em className="muted" data-testid="outbox-subject-hidden">
+              {t('outbox.hiddenSubject')}
+            </em>
+          ) : (
+            <span data-testid="outbox-subject">{item.subject}</span>
+          )}
+        </button>
       </td>
       <td>
         <LevelBadge level={item.level} t={t} />
@@ -47,16 +88,13 @@ function OutboxRow({ item, t }: { item: OutboxItemView; t: Translate }) {
       </td>
       <td data-testid="outbox-date">{formatDate(item.createdAt)}</td>
       <td>
-        <span
-          className={`transport transport-${item.transportState}`}
-          data-testid="transport-state"
-          title={item.attempts > 0 ? t('outbox.attempts', { count: item.attempts }) : undefined}
-        >
-          {t(`transport.${item.transportState}`)}
-        </span>
-        {item.lastError !== null && item.transportState === 'failed' && (
-          <span className="field-hint"> {item.lastError}</span>
-        )}
+        <TransportCell
+          shown={shown}
+          action={item.action}
+          attempts={item.attempts}
+          t={t}
+          locale={locale}
+        />
       </td>
       <td>
         <RegisterCell register={item.register} t={t} />
@@ -65,13 +103,27 @@ function OutboxRow({ item, t }: { item: OutboxItemView; t: Translate }) {
   );
 }
 
+function SealedNotice({ t }: { t: Translate }) {
+  const { done, sealed } = useAppStore(selectDrafts);
+  if (done !== 'sealed' || sealed === null) return null;
+  return (
+    <p className="alert alert-success" role="status" data-testid="sealed-notice">
+      {t('seal.done', { number: sealed.register.number, year: sealed.register.year })}
+    </p>
+  );
+}
+
 export function OutboxList() {
   const t = useT();
+  const locale = useAppStore(selectLocale);
   const list = useAppStore(selectOutbox);
+  const { selectedId, select } = useAppStore(selectOutboxView);
   return (
     <BoxTable
       box="outbox"
       list={list}
+      before={<SealedNotice t={t} />}
+      after={selectedId === null ? null : <OutboxDetailPanel />}
       columns={[
         t('outbox.col.subject'),
         t('outbox.col.level'),
@@ -81,7 +133,15 @@ export function OutboxList() {
         t('outbox.col.state'),
         t('outbox.col.register'),
       ]}
-      row={(item) => <OutboxRow item={item} t={t} />}
+      row={(item) => (
+        <OutboxRow
+          item={item}
+          t={t}
+          locale={locale}
+          selected={item.id === selectedId}
+          onSelect={() => void select(item.id === selectedId ? null : item.id)}
+        />
+      )}
     />
   );
 }

@@ -22,6 +22,7 @@ import {
 import { useAppStore } from '../../store/store-context.tsx';
 import { DraftEditor } from './draft-editor.tsx';
 import { DraftsList } from './drafts-list.tsx';
+import { SyncBar } from './sync-bar.tsx';
 import { VaultTabs } from './vault-tabs.tsx';
 
 function VaultError({ error, testId }: { error: WireError | null; testId: string }) {
@@ -107,6 +108,7 @@ export function VaultScreen() {
           {t('vault.restored', { time: formatDateTime(state.restored.snapshotTime) })}
         </p>
       )}
+      <SyncBar />
       <VaultTabs
         drafts={
           <>

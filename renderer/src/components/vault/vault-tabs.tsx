@@ -3,27 +3,27 @@
  * Arrow keys, Home and End move between tabs; each tab's panel is labelled by its tab.
  * Choosing the outbox or inbox reloads it, so a clerk sees what the vault holds now.
  */
-import { useId, useRef, useState } from 'react';
+import { useId, useRef } from 'react';
 import type { KeyboardEvent, ReactNode } from 'react';
 import { useT } from '../../i18n/use-t.ts';
-import { selectLoadBox } from '../../store/selectors.ts';
+import type { VaultTab } from '../../store/boxes-slice.ts';
+import { selectChooseTab, selectVaultTab } from '../../store/selectors.ts';
 import { useAppStore } from '../../store/store-context.tsx';
 import { InboxList } from './inbox-list.tsx';
 import { OutboxList } from './outbox-list.tsx';
 
-export type VaultTab = 'drafts' | 'outbox' | 'inbox';
+export type { VaultTab } from '../../store/boxes-slice.ts';
 const tabs: readonly VaultTab[] = ['drafts', 'outbox', 'inbox'];
 
 export function VaultTabs({ drafts }: { drafts: ReactNode }) {
   const t = useT();
   const base = useId();
-  const load = useAppStore(selectLoadBox);
-  const [selected, setSelected] = useState<VaultTab>('drafts');
+  const selected = useAppStore(selectVaultTab);
+  const show = useAppStore(selectChooseTab);
   const refs = useRef<Partial<Record<VaultTab, HTMLButtonElement | null>>>({});
 
   const choose = (tab: VaultTab, focus = false) => {
-    setSelected(tab);
-    if (tab !== 'drafts') void load(tab);
+    show(tab);
     if (focus) refs.current[tab]?.focus();
   };
 
