@@ -1,21 +1,34 @@
 /**
- * The run command behind scripts/start.sh: demo tokens, the renderer build, the native
- * process and the app. Where the Electron binary is present it opens the Electron
- * window; where it is not (as on machines that cannot download it) it says so and serves
- * the same UI through the test bridge on a printed loopback address.
+ * The run command behind scripts/start.sh: demo tokens, a local exchange platform, the
+ * renderer build, the native process and the app. Where the Electron binary is present it
+ * opens the Electron window; where it is not (as on machines that cannot download it) it
+ * says so and serves the same UI through the test bridge on printed loopback addresses,
+ * one per demo clerk (each with its own profile), so two clerks can trade packages
+ * through the platform on one machine.
  *
- *   node scripts/run-demo.ts [--port N] [--dev]
+ * The platform (`niem platform serve`, SQLite in DEMO/platform, TLS with the demo PKI's
+ * server certificate) listens on 127.0.0.1:--platform-port (default 8443). The app finds
+ * it through a demo settings file (DEMO/settings.json, used unless NIEM_SETTINGS_FILE is
+ * set): a profile without a platform adopts it, and its CA, when the vault opens.
+ *
+ *   node scripts/run-demo.ts [--port N] [--platform-port N] [--dev]
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DemoManifestSchema } from './demo-manifest.ts';
+import { startDemoPlatform } from './demo-platform.ts';
+import type { Bridge } from '../test/bridge/bridge-server.ts';
 
 const root = join(import.meta.dirname, '..');
 const { values } = parseArgs({
-  options: { port: { type: 'string', default: '4780' }, dev: { type: 'boolean', default: false } },
+  options: {
+    port: { type: 'string', default: '4780' },
+    'platform-port': { type: 'string', default: '8443' },
+    dev: { type: 'boolean', default: false },
+  },
 });
 
 const demoDir = process.env.NIEM_DEMO_DIR ?? join(root, '.demo');
@@ -25,10 +38,18 @@ execFileSync(process.execPath, [join(root, 'scripts', 'demo-pki.ts'), '--dir', d
 const manifest = DemoManifestSchema.parse(
   JSON.parse(readFileSync(join(demoDir, 'demo.json'), 'utf8')),
 );
+const platform = await startDemoPlatform(demoDir, Number(values['platform-port']));
+const settingsFile = join(demoDir, 'settings.json');
+writeFileSync(
+  settingsFile,
+  `${JSON.stringify({ platform: { url: platform.url, trustAnchors: [platform.caChain] } }, null, 2)}\n`,
+);
 const env: NodeJS.ProcessEnv = {
   ...process.env,
   SOFTHSM2_CONF: manifest.softhsm2Conf,
   NIEM_PKCS11_MODULE: process.env.NIEM_PKCS11_MODULE ?? manifest.module,
+  NIEM_SETTINGS_FILE: process.env.NIEM_SETTINGS_FILE ?? settingsFile,
+  NIEM_SYNC_INTERVAL_MS: process.env.NIEM_SYNC_INTERVAL_MS ?? '10000',
 };
 
 const npmRun = (script: string) =>
@@ -69,7 +90,9 @@ if (electron) {
     stdio: 'inherit',
     env: { ...env, ...(values.dev ? { NIEM_DEV: '1' } : {}) },
   });
-  child.on('exit', (code) => process.exit(code ?? 0));
+  child.on('exit', (code) => {
+    void platform.stop().finally(() => process.exit(code ?? 0));
+  });
 } else {
   const { startBridge } = await import('../test/bridge/bridge-server.ts');
   console.log(
@@ -79,27 +102,36 @@ if (electron) {
   );
   const bridgeOptions = {
     rendererDir: join(root, 'dist', 'renderer'),
-    env,
     ...(values.dev ? { log: (line: string) => console.error(line) } : {}),
   };
-  const bridge = await startBridge({ ...bridgeOptions, port: Number(values.port) }).catch(
-    (err: NodeJS.ErrnoException) => {
-      if (err.code !== 'EADDRINUSE') throw err;
-      console.log(
-        `Cổng ${values.port} đang bận; dùng cổng khác. / Port ${values.port} is busy; using another.`,
-      );
-      return startBridge({ ...bridgeOptions, port: 0 });
-    },
-  );
-  console.log(`\nMở / Open:  ${bridge.url}\n`);
-  for (const token of manifest.tokens) {
+  /** One bridge (and native process) per demo clerk, each on its own profile. */
+  const bridges: Bridge[] = [];
+  for (const [index, token] of manifest.tokens.entries()) {
+    const port = Number(values.port) + index;
+    const clerkEnv = {
+      ...env,
+      NIEM_PROFILE_DIR: join(demoDir, 'profiles', token.label.toLowerCase()),
+    };
+    const bridge = await startBridge({ ...bridgeOptions, env: clerkEnv, port }).catch(
+      (err: NodeJS.ErrnoException) => {
+        if (err.code !== 'EADDRINUSE') throw err;
+        console.log(
+          `Cổng ${port} đang bận; dùng cổng khác. / Port ${port} is busy; using another.`,
+        );
+        return startBridge({ ...bridgeOptions, env: clerkEnv, port: 0 });
+      },
+    );
+    bridges.push(bridge);
     console.log(
-      `  token ${token.label.padEnd(14)} PIN ${token.pin}   ${token.organisation} (${token.organId})`,
+      `\nMở / Open (${token.label}, PIN ${token.pin}, ${token.organisation} ${token.organId}):\n  ${bridge.url}`,
     );
   }
+  console.log(`\nTrục liên thông / Exchange platform: ${platform.url}`);
   console.log('\nCtrl+C để dừng / to stop.');
   const stop = () => {
-    void bridge.close().finally(() => process.exit(0));
+    void Promise.allSettled([...bridges.map((b) => b.close()), platform.stop()]).finally(() =>
+      process.exit(0),
+    );
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
