@@ -19,10 +19,10 @@ import {
 import { parseCertificate } from '../seal/signed-data/index.ts';
 import { receivePackage } from '../sync/inbox-arrival.ts';
 import { createPlatformClient } from '../sync/platform-client.ts';
+import { outboxEvent } from '../sync/sync-context.ts';
 import { createSyncEngine, type SyncEvent } from '../sync/sync-engine.ts';
 import {
   addTrustAnchors,
-  getOutbox,
   getSyncState,
   setPlatformUrl,
   trustAnchorCertificates,
@@ -103,20 +103,10 @@ export function serviceEvent(vault: Vault, event: SyncEvent): SyncEngineEvent | 
       return event;
     case 'inbox':
       return event.phase === 'receiving' ? undefined : { type: 'inbox', id: event.id };
-    case 'notice': {
-      if (!event.accepted || event.outboxId === null || !vault.isOpen) return undefined;
-      const o = getOutbox(vault, event.outboxId);
-      return {
-        type: 'outbox',
-        id: o.id,
-        state: o.transportState,
-        bytesDone: o.bytesDone,
-        bytesTotal: o.size,
-        nextAttemptAt: o.nextAttemptAt,
-        error: o.error,
-        action: o.action,
-      };
-    }
+    case 'notice':
+      return event.accepted && event.outboxId !== null && vault.isOpen
+        ? outboxEvent(vault, event.outboxId)
+        : undefined;
   }
 }
 
