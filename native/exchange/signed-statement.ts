@@ -115,18 +115,9 @@ export async function verifyStatement<T extends StatementType>(
   if (report.signers.length !== 1) {
     throw new NiemError('malformed', `a statement has one signer, not ${report.signers.length}`);
   }
-  assertVerified(report);
   const [signer] = report.signers as [SignerReport];
-  let json: unknown;
-  try {
-    json = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-  } catch {
-    throw new NiemError('malformed', 'the statement is not JSON');
-  }
-  const parsed = statementSchemas[options.type].safeParse(json);
-  if (!parsed.success) {
-    throw new NiemError('malformed', `not a ${options.type} statement: ${parsed.error.message}`);
-  }
+  // Before the verdict: a decoy carrying the signer's serial must be refused the same way
+  // whichever of the two the chain builder happened to try first.
   const candidates = (parts?.certificates ?? []).filter(
     (c) => parseCertificate(c).serialHex === signer.serialNumber,
   );
@@ -136,6 +127,17 @@ export async function verifyStatement<T extends StatementType>(
       'malformed',
       'the statement must carry its signer certificate once (and no other with its serial)',
     );
+  }
+  assertVerified(report);
+  let json: unknown;
+  try {
+    json = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch {
+    throw new NiemError('malformed', 'the statement is not JSON');
+  }
+  const parsed = statementSchemas[options.type].safeParse(json);
+  if (!parsed.success) {
+    throw new NiemError('malformed', `not a ${options.type} statement: ${parsed.error.message}`);
   }
   return {
     statement: parsed.data as StatementOf<T>,

@@ -24,6 +24,7 @@ try {
   process.stdout.write('accepted\n');
 } catch (err) {
   process.stdout.write(`${err instanceof NiemError ? err.kind : String(err)}\n`);
+  process.stderr.write(`${String((err as Error).message)}\n`);
 } finally {
   await client.close();
 }
