@@ -35,6 +35,7 @@ import {
   checkChunk,
   checkLimit,
   checkNewUpload,
+  checkNewNotice,
   checkOffset,
   checkSha256,
   checkText,
@@ -351,13 +352,7 @@ class PostgresStore extends PostgresDirectoryStore implements PlatformStore {
   }
 
   async addNotice(notice: NewNotice, now: string): Promise<'stored' | 'same'> {
-    checkSha256(notice.sha256, 'sha256');
-    const from = checkText(notice.from, 'from', 64);
-    const to = checkText(notice.to, 'to', 64);
-    const status = checkText(notice.status, 'status', 16);
-    if (!Buffer.isBuffer(notice.der) || notice.der.length === 0) {
-      throw new NiemError('invalid-input', 'notice must be DER bytes');
-    }
+    const { from, to, status } = checkNewNotice(notice);
     const at = isoTime(now, 'now');
     return this.tx(async (client) => {
       const inserted = await client.query<{ id: string }>(

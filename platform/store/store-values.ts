@@ -10,7 +10,7 @@ import {
   MAX_CHUNK_BYTES,
   MIN_CHUNK_BYTES,
 } from '../../native/exchange/platform-wire.ts';
-import type { KeyTransport, PlatformConfig } from './platform-store.ts';
+import type { KeyTransport, NewNotice, PlatformConfig } from './platform-store.ts';
 
 /** What getConfig returns for a setting nobody has set. */
 export const DEFAULT_CONFIG: Readonly<PlatformConfig> = Object.freeze({
@@ -155,6 +155,18 @@ export function checkLimit(limit: number): number {
   const n = checkCount(limit, 'limit');
   if (n < 1) refuse('limit must be at least 1');
   return n;
+}
+
+/** Checks a new notice's fields; returns the agencies and status as stored. */
+export function checkNewNotice(notice: NewNotice): { from: string; to: string; status: string } {
+  checkSha256(notice.sha256, 'sha256');
+  const from = checkText(notice.from, 'from', 64);
+  const to = checkText(notice.to, 'to', 64);
+  const status = checkText(notice.status, 'status', 16);
+  if (!Buffer.isBuffer(notice.der) || notice.der.length === 0) {
+    throw new NiemError('invalid-input', 'notice must be DER bytes');
+  }
+  return { from, to, status };
 }
 
 /** Checks a new upload's fields (the caller checked recipients against the directory). */
