@@ -28,26 +28,13 @@ import { emitOutbox, emitSafely, type SyncContext } from './sync-context.ts';
 import { classifyFailure, type ClassifiedFailure } from './sync-errors.ts';
 import type { SyncReport } from './sync-events.ts';
 
-/** The bytes of blob `blobId` from `offset` (decrypted from the start, the first `offset` dropped). */
-async function* blobFrom(vault: Vault, blobId: string, offset: number): AsyncGenerator<Uint8Array> {
-  let skip = offset;
-  for await (const chunk of vault.readBlob(blobId)) {
-    if (skip >= chunk.length) {
-      skip -= chunk.length;
-      continue;
-    }
-    yield skip > 0 ? chunk.subarray(skip) : chunk;
-    skip = 0;
-  }
-}
-
 function packageSource(vault: Vault, row: DueOutbox): PackageSource {
   return {
     sha256: row.packageSha256,
     size: row.size,
     level: row.level,
     recipients: [...row.recipients],
-    read: (offset) => blobFrom(vault, row.blobId, offset),
+    read: (offset) => vault.readBlob(row.blobId, offset),
   };
 }
 

@@ -87,50 +87,78 @@ export async function encryptBlob(
   if (segmentBytes < 1 || segmentBytes > MAX_SEGMENT_BYTES) throw new RangeError('segment size');
   const head = header(segmentBytes, randomBytes(8));
   await sink(head);
-  let pending: Buffer[] = [];
-  let pendingBytes = 0;
+  // One segment's worth of plaintext that arrived in pieces; whole segments inside a
+  // larger piece are sealed straight from it (no copy).
+  const carry = Buffer.allocUnsafe(segmentBytes);
+  let filled = 0;
   let counter = 0;
   let size = 0;
-  for await (const chunk of source) {
-    const bytes = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    size += bytes.length;
-    pending.push(bytes);
-    pendingBytes += bytes.length;
-    // A full segment is sealed only once more data follows it: then it is not the last.
-    while (pendingBytes > segmentBytes) {
-      const all = Buffer.concat(pending);
-      await sink(sealSegment(key, head, counter++, false, all.subarray(0, segmentBytes)));
-      const rest = Buffer.from(all.subarray(segmentBytes));
-      all.fill(0);
-      pending = [rest];
-      pendingBytes = rest.length;
+  try {
+    for await (const chunk of source) {
+      let bytes = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+      size += bytes.length;
+      while (bytes.length > 0) {
+        // A full segment is sealed only once more data follows it: then it is not the last.
+        if (filled === segmentBytes) {
+          await sink(sealSegment(key, head, counter++, false, carry));
+          filled = 0;
+        }
+        if (filled === 0 && bytes.length > segmentBytes) {
+          await sink(sealSegment(key, head, counter++, false, bytes.subarray(0, segmentBytes)));
+          bytes = bytes.subarray(segmentBytes);
+          continue;
+        }
+        const n = Math.min(segmentBytes - filled, bytes.length);
+        bytes.copy(carry, filled, 0, n);
+        filled += n;
+        bytes = bytes.subarray(n);
+      }
     }
+    await sink(sealSegment(key, head, counter, true, carry.subarray(0, filled)));
+  } finally {
+    carry.fill(0);
   }
-  const tail = Buffer.concat(pending);
-  await sink(sealSegment(key, head, counter, true, tail));
-  tail.fill(0);
   return { size };
 }
 
-async function readExactly(handle: FileHandle, length: number, position: number): Promise<Buffer> {
-  const out = Buffer.alloc(length);
+/** Fills `target` from `position` of the file; a file that ends first is damaged. */
+async function readInto(handle: FileHandle, target: Buffer, position: number): Promise<Buffer> {
   let offset = 0;
-  while (offset < length) {
-    const { bytesRead } = await handle.read(out, offset, length - offset, position + offset);
+  while (offset < target.length) {
+    const { bytesRead } = await handle.read(
+      target,
+      offset,
+      target.length - offset,
+      position + offset,
+    );
     if (bytesRead === 0) throw damaged('the file ended early');
     offset += bytesRead;
   }
-  return out;
+  return target;
 }
+
+function readExactly(handle: FileHandle, length: number, position: number): Promise<Buffer> {
+  return readInto(handle, Buffer.alloc(length), position);
+}
+
+/** Bytes read from a blob file at once (whole segments; at least one). */
+const READ_BYTES = 1024 * 1024;
 
 /**
  * Decrypts the blob in `handle` (borrowed: not closed here), one authenticated segment at
- * a time. A damaged, cut, reordered or foreign file makes the iteration throw
- * `vault-corrupt`: segments released before were authentic, but the blob as a whole is
- * not, so a consumer commits nothing before the iteration ended.
+ * a time, from plaintext offset `from` (the segment holding it is the first read: nothing
+ * before it is read or decrypted). A damaged, cut, reordered or foreign file makes the
+ * iteration throw `vault-corrupt`: segments released before were authentic, but the blob
+ * as a whole is not, so a consumer commits nothing before the iteration ended. Segments
+ * are read about 1 MiB at a time into one buffer; each yielded piece is the caller's.
  */
-export async function* decryptBlob(handle: FileHandle, key: Buffer): AsyncGenerator<Buffer> {
+export async function* decryptBlob(
+  handle: FileHandle,
+  key: Buffer,
+  from = 0,
+): AsyncGenerator<Buffer> {
   if (key.length !== BLOB_KEY_BYTES) throw new RangeError('a blob key is 32 bytes');
+  if (!Number.isSafeInteger(from) || from < 0) throw new RangeError('a blob offset');
   const { size: fileSize } = await handle.stat();
   if (fileSize < HEADER_BYTES + TAG_BYTES) throw damaged('too short');
   const head = await readExactly(handle, HEADER_BYTES, 0);
@@ -138,27 +166,49 @@ export async function* decryptBlob(handle: FileHandle, key: Buffer): AsyncGenera
   const segmentBytes = head.readUInt32BE(4);
   if (segmentBytes < 1 || segmentBytes > MAX_SEGMENT_BYTES) throw damaged('bad segment size');
   const sealedBytes = segmentBytes + TAG_BYTES;
-  let position = HEADER_BYTES;
-  for (let counter = 0; position < fileSize; counter++) {
-    const length = Math.min(sealedBytes, fileSize - position);
-    if (length < TAG_BYTES) throw damaged('a segment shorter than its tag');
-    const last = position + length === fileSize;
-    const sealed = await readExactly(handle, length, position);
-    position += length;
-    let plain: Buffer;
-    try {
-      const decipher = createDecipheriv('aes-256-gcm', key, nonceOf(head, counter, last), {
-        authTagLength: TAG_BYTES,
-      });
-      decipher.setAAD(head);
-      decipher.setAuthTag(sealed.subarray(length - TAG_BYTES));
-      plain = Buffer.concat([
-        decipher.update(sealed.subarray(0, length - TAG_BYTES)),
-        decipher.final(),
-      ]);
-    } catch (err) {
-      throw damaged(`segment ${counter} failed authentication`, err);
+  const perRead = Math.max(1, Math.floor(READ_BYTES / sealedBytes));
+  // From the segment holding `from`; an offset at or past the end starts at the last
+  // segment, so the end is still authenticated (a cut file is not taken for a short one).
+  const segments = Math.ceil((fileSize - HEADER_BYTES) / sealedBytes);
+  let counter = Math.min(Math.floor(from / segmentBytes), segments - 1);
+  let skip = from - counter * segmentBytes;
+  let position = HEADER_BYTES + counter * sealedBytes;
+  let buffer: Buffer | undefined;
+  while (position < fileSize) {
+    const span = Math.min(perRead * sealedBytes, fileSize - position);
+    buffer ??= Buffer.allocUnsafe(span);
+    const sealed = await readInto(handle, buffer.subarray(0, span), position);
+    let at = 0;
+    while (at < span) {
+      const length = Math.min(sealedBytes, span - at);
+      if (length < TAG_BYTES) throw damaged('a segment shorter than its tag');
+      const last = position + at + length === fileSize;
+      let plain: Buffer;
+      try {
+        const decipher = createDecipheriv('aes-256-gcm', key, nonceOf(head, counter, last), {
+          authTagLength: TAG_BYTES,
+        });
+        decipher.setAAD(head);
+        decipher.setAuthTag(sealed.subarray(at + length - TAG_BYTES, at + length));
+        plain = decipher.update(sealed.subarray(at, at + length - TAG_BYTES));
+        const rest = decipher.final();
+        if (rest.length > 0) plain = Buffer.concat([plain, rest]);
+      } catch (err) {
+        throw damaged(`segment ${counter} failed authentication`, err);
+      }
+      at += length;
+      counter++;
+      if (skip > 0) {
+        if (skip >= plain.length) {
+          skip -= plain.length;
+          continue;
+        }
+        plain = plain.subarray(skip);
+        skip = 0;
+      }
+      yield plain;
     }
-    yield plain;
+    position += span;
   }
+  if (skip > 0) throw new RangeError(`offset ${from} past the end of the blob`);
 }

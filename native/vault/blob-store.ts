@@ -110,9 +110,10 @@ export class BlobStore {
 
   /**
    * The plaintext of blob `id` with its `key` (borrowed), one authenticated segment at a
-   * time; errors with `vault-corrupt` for a damaged file and `not-found` for a missing one.
+   * time, from plaintext offset `from`; errors with `vault-corrupt` for a damaged file and
+   * `not-found` for a missing one.
    */
-  async *read(id: string, key: Buffer): AsyncGenerator<Buffer> {
+  async *read(id: string, key: Buffer, from = 0): AsyncGenerator<Buffer> {
     let handle: FileHandle;
     try {
       handle = await open(this.pathOf(id), 'r');
@@ -123,7 +124,7 @@ export class BlobStore {
       throw err;
     }
     try {
-      yield* decryptBlob(handle, key);
+      yield* decryptBlob(handle, key, from);
     } finally {
       await handle.close();
     }

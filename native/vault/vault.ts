@@ -181,13 +181,16 @@ export class Vault {
     return this.#blobs.read(blob.id, blob.key);
   }
 
-  /** The plaintext of blob `id`, streamed and authenticated segment by segment. */
-  async *readBlob(id: string): AsyncGenerator<Buffer> {
+  /**
+   * The plaintext of blob `id` from byte `from` (default the start), streamed and
+   * authenticated segment by segment; nothing before `from`'s segment is read.
+   */
+  async *readBlob(id: string, from = 0): AsyncGenerator<Buffer> {
     const row = this.database.prepare('SELECT key FROM blobs WHERE id = ?').get(id) as
       { key: Buffer } | undefined;
     if (row === undefined) throw new NiemError('not-found', `no blob ${id}`);
     try {
-      for await (const chunk of this.#blobs.read(id, row.key)) {
+      for await (const chunk of this.#blobs.read(id, row.key, from)) {
         if (!this.isOpen) throw new NiemError('vault-locked', 'the vault was locked while reading');
         yield chunk;
       }

@@ -123,6 +123,59 @@ describe('blob store', () => {
     }
   });
 
+  it('reads from any offset, across several reads of the file, from the segment holding it', async () => {
+    const t = tempProfile('blob-from');
+    try {
+      const store = new BlobStore(t.profile, { segmentBytes: SEGMENT });
+      // 2.5 MiB of 1 KiB segments: the reader takes ≈1 MiB of whole segments at a time.
+      const data = randomBytes(2.5 * 1024 * 1024 + 77);
+      const blob = await store.write(pieces(data, 100_000));
+      const perRead = Math.floor((1024 * 1024) / SEALED);
+      const offsets = [0, 1, SEGMENT - 1, SEGMENT, SEGMENT + 1, perRead * SEGMENT];
+      offsets.push(perRead * SEGMENT + 5, 2 * perRead * SEGMENT - 1, data.length - 1, data.length);
+      for (const from of offsets) {
+        const got = await drain(store.read(blob.id, blob.key, from));
+        assert.deepEqual(got, data.subarray(from), `from ${from}`);
+      }
+      await assert.rejects(drain(store.read(blob.id, blob.key, data.length + 1)), RangeError);
+      // Nothing before the offset's segment is read: a damaged first segment does not
+      // stop a read from the third, and does stop one from the start.
+      const path = store.pathOf(blob.id);
+      const bytes = readFileSync(path);
+      bytes.writeUInt8(bytes.readUInt8(HEADER_BYTES + 3) ^ 0x01, HEADER_BYTES + 3);
+      writeFileSync(path, bytes);
+      const later = await drain(store.read(blob.id, blob.key, 2 * SEGMENT + 9));
+      assert.deepEqual(later, data.subarray(2 * SEGMENT + 9));
+      await rejectsWithKind(drain(store.read(blob.id, blob.key, 0)), 'vault-corrupt');
+    } finally {
+      t.dispose();
+    }
+  });
+
+  it('from an offset, a damaged later segment or a cut file is still refused', async () => {
+    const t = tempProfile('blob-from-damaged');
+    try {
+      const store = new BlobStore(t.profile, { segmentBytes: SEGMENT });
+      const data = randomBytes(3 * SEGMENT + 10);
+      const blob = await store.write(data);
+      const path = store.pathOf(blob.id);
+      const original = readFileSync(path);
+      const flipped = Buffer.from(original);
+      const at = HEADER_BYTES + 2 * SEALED + 1;
+      flipped.writeUInt8(flipped.readUInt8(at) ^ 0x01, at);
+      writeFileSync(path, flipped);
+      await rejectsWithKind(drain(store.read(blob.id, blob.key, SEGMENT + 3)), 'vault-corrupt');
+      // Cut after two segments: reading from where the cut file would end must not pass
+      // for the end of a shorter blob.
+      writeFileSync(path, original.subarray(0, HEADER_BYTES + 2 * SEALED));
+      for (const from of [SEGMENT, 2 * SEGMENT, 2 * SEGMENT + 5]) {
+        await rejectsWithKind(drain(store.read(blob.id, blob.key, from)), 'vault-corrupt');
+      }
+    } finally {
+      t.dispose();
+    }
+  });
+
   it('does not open with another file’s key, and says when a blob file is missing', async () => {
     const t = tempProfile('blob-key');
     try {
