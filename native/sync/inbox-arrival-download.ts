@@ -56,7 +56,7 @@ async function* take(
         cut.done = true;
         return;
       }
-      chunk = Uint8Array.from(r.value); // copied: the blob writer holds chunks across reads
+      chunk = r.value;
     }
     if (chunk.length === 0) continue;
     if (taken + chunk.length > limit) {
