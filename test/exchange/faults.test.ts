@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -22,6 +22,22 @@ import {
 } from './helpers/platform-process.ts';
 
 const MiB = 1024 * 1024;
+
+/** Processes whose command line names `text` (their pids and command lines). */
+function processesNaming(text: string): string[] {
+  const found: string[] = [];
+  for (const pid of readdirSync('/proc').filter((name) => /^[0-9]+$/.test(name))) {
+    let cmdline: string;
+    try {
+      if (/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'))) continue;
+      cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+    } catch {
+      continue; // ended meanwhile
+    }
+    if (cmdline.includes(text)) found.push(`${pid}: ${cmdline}`);
+  }
+  return found;
+}
 /** Six 8 MiB chunks and a bit: big enough to be cut in the middle. */
 const DOCUMENT_BYTES = 44 * MiB;
 
@@ -137,6 +153,12 @@ describe('faults during the exchange resume to exactly one delivered package', (
     await proxy.waitFor({ up: 20 * MiB });
     child.kill('SIGKILL');
     await sync;
+    // Killing `niem` kills all of it: no process of this profile is left, and nothing more
+    // goes out (the launcher's Node 24 child ends with it).
+    assert.deepEqual(processesNaming(vpcp.profile), []);
+    const stoppedAt = proxy.totals.up;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    assert.equal(proxy.totals.up, stoppedAt, 'no byte sent after the kill');
     const before = proxy.totals.up;
     await vpcp.okAsync('sync');
     const resent = proxy.totals.up - before;
