@@ -5,6 +5,7 @@
  * parentPort; stdout and stderr are piped into the main process log, line by line.
  */
 import { utilityProcess, type UtilityProcess } from 'electron';
+import { NATIVE_NODE_FLAGS } from '../native/host/node-flags.ts';
 import type { NativeChild, NativeSpawner } from '../native/host/supervisor.ts';
 import { tokenHostBroker, type TokenHostBroker } from './token-host-broker-electron.ts';
 
@@ -54,6 +55,7 @@ export function utilityProcessSpawner(
     const child = utilityProcess.fork(options.entry, [], {
       serviceName: 'Niêm native',
       stdio: 'pipe',
+      execArgv: [...NATIVE_NODE_FLAGS],
     });
     alive.add(child);
     child.once('exit', () => alive.delete(child));

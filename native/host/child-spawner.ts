@@ -6,6 +6,7 @@
  */
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { NATIVE_NODE_FLAGS } from './node-flags.ts';
 import type { NativeChild, NativeSpawner } from './supervisor.ts';
 import type { HostToNative } from '../api/host-protocol.ts';
 
@@ -24,7 +25,7 @@ export interface ChildSpawnerOptions {
 export function childSpawner(options: ChildSpawnerOptions = {}): NativeSpawner {
   return () => {
     const child = fork(options.entry ?? nativeEntry, [], {
-      execArgv: ['--disable-warning=ExperimentalWarning'],
+      execArgv: ['--disable-warning=ExperimentalWarning', ...NATIVE_NODE_FLAGS],
       env: options.env ?? process.env,
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       serialization: 'advanced',
