@@ -131,7 +131,10 @@ export interface PlatformStore {
   putSession(tokenSha256: string, session: SessionRecord): Promise<void>;
   /** The live session of a token hash at `now`, else undefined. */
   getSession(tokenSha256: string, now: string): Promise<SessionRecord | undefined>;
-  /** Deletes expired nonces and sessions; returns how many. */
+  /**
+   * Deletes expired nonces and sessions, and open uploads started more than
+   * OPEN_UPLOAD_MAX_AGE_MS before `now` with their chunks; returns how many rows.
+   */
   sweep(now: string): Promise<number>;
 
   getUpload(sha256: string): Promise<UploadRecord | undefined>;

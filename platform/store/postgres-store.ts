@@ -44,6 +44,7 @@ import {
   isoTime,
   MAX_CURSOR,
   parseCursor,
+  staleUploadCutoff,
 } from './store-values.ts';
 
 /** Key of the advisory lock migrate() holds (an arbitrary constant of this project). */
@@ -166,7 +167,13 @@ class PostgresStore extends PostgresDirectoryStore implements PlatformStore {
     return this.tx(async (client) => {
       const nonces = await client.query('DELETE FROM nonces WHERE expires_at <= $1', [at]);
       const sessions = await client.query('DELETE FROM sessions WHERE expires_at <= $1', [at]);
-      return (nonces.rowCount ?? 0) + (sessions.rowCount ?? 0);
+      // Chunks and recipients go with their upload (ON DELETE CASCADE). An upload being
+      // completed holds its row lock; once complete it no longer matches.
+      const uploads = await client.query(
+        "DELETE FROM uploads WHERE state = 'open' AND created_at <= $1",
+        [staleUploadCutoff(at)],
+      );
+      return (nonces.rowCount ?? 0) + (sessions.rowCount ?? 0) + (uploads.rowCount ?? 0);
     });
   }
 

@@ -34,6 +34,7 @@ import {
   isoTime,
   MAX_CURSOR,
   parseCursor,
+  staleUploadCutoff,
 } from './store-values.ts';
 
 /** File name of the database inside the data folder. */
@@ -139,7 +140,11 @@ class SqliteStore extends SqliteDirectoryStore implements PlatformStore {
     return this.write(() => {
       const nonces = this.stmt('DELETE FROM nonces WHERE expires_at <= ?').run(at);
       const sessions = this.stmt('DELETE FROM sessions WHERE expires_at <= ?').run(at);
-      return nonces.changes + sessions.changes;
+      // Chunks and recipients go with their upload (ON DELETE CASCADE).
+      const uploads = this.stmt("DELETE FROM uploads WHERE state = 'open' AND created_at <= ?").run(
+        staleUploadCutoff(at),
+      );
+      return nonces.changes + sessions.changes + uploads.changes;
     });
   }
 

@@ -79,6 +79,18 @@ export function isoTime(value: string, what: string): string {
   return new Date(ms).toISOString();
 }
 
+/**
+ * How long an upload may stay open (started, never completed) before the sweeper removes
+ * it with its chunks: 7 days. A client that comes back later declares the package again
+ * and sends it whole; the space a sender abandoned is not held for ever.
+ */
+export const OPEN_UPLOAD_MAX_AGE_MS = 7 * 24 * 60 * 60 * 1000;
+
+/** Open uploads started at or before this instant (ISO) are stale at `now` (ISO). */
+export function staleUploadCutoff(now: string): string {
+  return new Date(Date.parse(isoTime(now, 'now')) - OPEN_UPLOAD_MAX_AGE_MS).toISOString();
+}
+
 /** A cursor string as a bigint; refuses anything but 1–20 decimal digits. */
 export function parseCursor(value: string, what: string): bigint {
   if (typeof value !== 'string' || !CURSOR.test(value)) {

@@ -159,6 +159,32 @@ export function storeContract(name: string, fresh: StoreFactory): void {
       assert.equal(await store.takeNonce('new', NOW), true);
     });
 
+    test('sweep removes uploads left open over 7 days, with their chunks, and nothing else', async (store) => {
+      const daysBefore = (days: number) =>
+        new Date(Date.parse(NOW) - days * 24 * 60 * 60 * 1000).toISOString();
+      const abandoned = samplePackage();
+      const recent = samplePackage();
+      await store.createUpload(newUpload(abandoned.sha256, 2500), daysBefore(7.01));
+      await store.createUpload(newUpload(recent.sha256, 2500), daysBefore(6.9));
+      for (const pkg of [abandoned, recent]) {
+        const [c0] = pkg.chunks as [Buffer];
+        assert.equal(await store.putChunk(pkg.sha256, 0, hex(c0), c0), 'stored');
+      }
+      const complete = await deliver(store); // created at NOW: completed uploads never go
+      assert.equal(await store.sweep(NOW), 1);
+      assert.equal(await store.getUpload(abandoned.sha256), undefined);
+      assert.equal((await store.getUpload(recent.sha256))?.state, 'open');
+      assert.deepEqual(await store.chunkIndices(recent.sha256), [0]);
+      // Declared again, the abandoned package starts from nothing: its chunk went with it.
+      await store.createUpload(newUpload(abandoned.sha256, 2500), NOW);
+      assert.deepEqual(await store.chunkIndices(abandoned.sha256), []);
+      // A month on the others are stale too, but a complete upload is never removed.
+      assert.equal(await store.sweep(daysBefore(-30)), 2);
+      assert.equal(await store.getUpload(recent.sha256), undefined);
+      assert.equal((await store.getUpload(complete.sha256))?.state, 'complete');
+      assert.deepEqual(await collect(store.readPackage(complete.sha256, 0)), complete.bytes);
+    });
+
     test('removing a certificate or an agency ends the sessions it opened', async (store) => {
       await store.putAgency(agency(A));
       await store.putAgency(agency(B));
