@@ -42,7 +42,8 @@ const MiB = 1024 * 1024;
 const NODE_FLAGS = ['--max-semi-space-size=1'];
 const TARGETS = { sealRatio: 2, openRatio: 5, peakRssMiB: 160 };
 
-interface Measured {
+/** A timed run: input MiB over wall seconds, wall seconds, peak RSS. */
+export interface Measured {
   mibPerSec: number;
   seconds: number;
   peakRssMiB: number;
@@ -56,7 +57,7 @@ interface ChildResult {
 }
 
 /** The files of the throwaway PKI, all in `dir`. */
-interface Pki {
+export interface Pki {
   dir: string;
   caPem: string;
   signerKey: string;
@@ -126,7 +127,8 @@ async function child(mode: string, pkiJson: string, input: string, work: string)
 
 // ---------------------------------------------------------------- parent
 
-function makePki(dir: string): Pki {
+/** Makes the throwaway PKI in `dir` with openssl (CA, RSA signer, RSA and P-256 recipients). */
+export function makePki(dir: string): Pki {
   const f = (name: string): string => join(dir, name);
   writeFileSync(
     f('ca.ext'),
@@ -225,7 +227,7 @@ async function niem(
 const q = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
 
 /** An openssl pipeline that did not finish: its exit code and what it printed last. */
-interface Failed {
+export interface Failed {
   failed: true;
   exitCode: number | null;
   seconds: number;
@@ -237,7 +239,7 @@ interface Failed {
  * is returned, not thrown, when `mayFail` (openssl cannot read a DER package of 2 GiB or
  * more into memory: that is a result of the comparison, not a broken bench).
  */
-async function opensslPipeline(
+export async function opensslPipeline(
   dir: string,
   name: string,
   left: string[],
@@ -267,6 +269,42 @@ async function opensslPipeline(
     peakRssMiB: Math.max(...each),
     peakRssMiBEach: each,
   };
+}
+
+/** `openssl cms -sign -stream | cms -encrypt -stream` of `input` into `pkg` (DER), both recipients. */
+export function opensslSeal(
+  pki: Pki,
+  input: string,
+  pkg: string,
+  sizeMiB: number,
+): ReturnType<typeof opensslPipeline> {
+  // prettier-ignore
+  return opensslPipeline(pki.dir, 'seal',
+    ['cms', '-sign', '-stream', '-binary', '-nodetach', '-md', 'sha256', '-in', input,
+      '-signer', pki.signerPem, '-inkey', pki.signerKey, '-outform', 'DER'],
+    ['cms', '-encrypt', '-stream', '-binary', '-aes-256-gcm',
+      '-recip', pki.rsaPem, '-keyopt', 'rsa_padding_mode:oaep', '-keyopt', 'rsa_oaep_md:sha256',
+      '-keyopt', 'rsa_mgf1_md:sha256', '-recip', pki.p256Pem, '-keyopt', 'ecdh_kdf_md:sha256',
+      '-outform', 'DER', '-out', pkg],
+    sizeMiB);
+}
+
+/**
+ * `openssl cms -decrypt | cms -verify` of `pkg` with the RSA recipient key, the document
+ * written to `out`; a failure is returned (openssl cannot open a package of 2 GiB or more).
+ */
+export function opensslOpen(
+  pki: Pki,
+  pkg: string,
+  out: string,
+  sizeMiB: number,
+): ReturnType<typeof opensslPipeline> {
+  // prettier-ignore
+  return opensslPipeline(pki.dir, 'open',
+    ['cms', '-decrypt', '-binary', '-inform', 'DER', '-in', pkg, '-recip', pki.rsaPem,
+      '-inkey', pki.rsaKey],
+    ['cms', '-verify', '-binary', '-inform', 'DER', '-CAfile', pki.caPem, '-out', out],
+    sizeMiB, true);
 }
 
 async function main(): Promise<void> {
@@ -305,25 +343,11 @@ async function main(): Promise<void> {
 
     const pkg = join(dir, 'openssl.p7m');
     process.stderr.write('openssl cms -sign -stream | cms -encrypt -stream…\n');
-    // prettier-ignore
-    const oSeal = await opensslPipeline(dir, 'seal',
-      ['cms', '-sign', '-stream', '-binary', '-nodetach', '-md', 'sha256', '-in', input,
-        '-signer', pki.signerPem, '-inkey', pki.signerKey, '-outform', 'DER'],
-      ['cms', '-encrypt', '-stream', '-binary', '-aes-256-gcm',
-        '-recip', pki.rsaPem, '-keyopt', 'rsa_padding_mode:oaep', '-keyopt', 'rsa_oaep_md:sha256',
-        '-keyopt', 'rsa_mgf1_md:sha256', '-recip', pki.p256Pem, '-keyopt', 'ecdh_kdf_md:sha256',
-        '-outform', 'DER', '-out', pkg],
-      sizeMiB);
+    const oSeal = await opensslSeal(pki, input, pkg, sizeMiB);
     process.stderr.write(`  ${JSON.stringify(oSeal)}\nopenssl cms -decrypt | cms -verify…\n`);
     const opensslOut = join(dir, 'openssl-out');
     mkdirSync(opensslOut);
-    // prettier-ignore
-    const oOpen = await opensslPipeline(dir, 'open',
-      ['cms', '-decrypt', '-binary', '-inform', 'DER', '-in', pkg, '-recip', pki.rsaPem,
-        '-inkey', pki.rsaKey],
-      ['cms', '-verify', '-binary', '-inform', 'DER', '-CAfile', pki.caPem,
-        '-out', join(opensslOut, 'input.bin')],
-      sizeMiB, true);
+    const oOpen = await opensslOpen(pki, pkg, join(opensslOut, 'input.bin'), sizeMiB);
     process.stderr.write(`  ${JSON.stringify(oOpen)}\n`);
     const opensslPackageBytes = statSync(pkg).size;
     if ('mibPerSec' in oOpen && statSync(join(opensslOut, 'input.bin')).size !== sizeMiB * MiB) {
@@ -397,6 +421,7 @@ if (process.argv[2] === '--child') {
     throw new Error('--child MODE PKI INPUT WORKDIR');
   }
   await child(mode, pkiJson, input, work);
-} else {
+} else if (import.meta.main) {
+  // Not when imported (bench/exchange-sync-gib.ts uses the openssl pipelines above).
   await main();
 }
