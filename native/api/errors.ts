@@ -94,6 +94,8 @@ export const errorKinds = [
   'document-too-large',
   /** The draft already has a document with this name. Nothing was added. */
   'document-exists',
+  /** A file to be written (an export, an opened package) already exists: nothing is overwritten. */
+  'output-exists',
   /** The exchange platform cannot be reached (refused, dropped, timed out, overloaded): retried later. */
   'platform-unreachable',
   /** The platform's TLS certificate does not chain to the profile's trust anchors or does not match its address. */

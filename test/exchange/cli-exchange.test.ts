@@ -83,6 +83,11 @@ describe('two clerks exchange a package through the platform (CLI)', () => {
     const exported = btp.ok('inbox', 'export', String(received.id), '--out', 'nhan');
     assert.match(exported.stdout, /cong-van\.txt|1/);
     assert.equal(readFileSync(at('nhan/cong-van.txt'), 'utf8'), letter);
+    // Exported again into the same folder: refused with what happened, the file untouched.
+    const again = btp.run('inbox', 'export', String(received.id), '--out', 'nhan');
+    assert.equal(again.status, 1, again.stderr);
+    assert.match(again.stderr, /already holds a file .* never overwrites/);
+    assert.equal(readFileSync(at('nhan/cong-van.txt'), 'utf8'), letter);
 
     vpcp.ok('sync');
     const [delivered] = outbox(vpcp);

@@ -283,7 +283,7 @@ describe('receivePackage: download and store', () => {
       assert.deepEqual(readFileSync(join(out, 'phu-luc.bin')), Buffer.alloc(150_000, 7));
       assert.equal(filesWithMarker(out, MARKER).length, 1, 'the scan finds what is there');
       assert.notEqual(getInbox(vault, id).openedAt, null, 'exporting opens it');
-      await rejectsWithKind(exportInboxDocuments(vault, id, out), 'invalid-input');
+      await rejectsWithKind(exportInboxDocuments(vault, id, out), 'output-exists');
       assert.deepEqual(readdirSync(out).sort(), ['cong-van.txt', 'phu-luc.bin'], 'unchanged');
     } finally {
       await vault.close();

@@ -181,6 +181,10 @@ export const errorMessages = {
     vi: 'Dự thảo đã có một tài liệu cùng tên. Chưa có gì được thêm; hãy đổi tên tệp hoặc xoá tài liệu kia trước.',
     en: 'The draft already has a document with this name. Nothing was added; rename the file or remove the other document first.',
   },
+  'output-exists': {
+    vi: 'Thư mục đã chọn đã có một tệp trùng tên với tệp cần ghi; Niêm không bao giờ ghi đè. Chưa có gì được ghi; hãy chọn thư mục khác hoặc chuyển tệp kia đi.',
+    en: 'The chosen folder already holds a file with the name of one to be written; Niêm never overwrites. Nothing was written; choose another folder or move the other file away.',
+  },
   'platform-unreachable': {
     vi: 'Không kết nối được trục liên thông. Gói tin vẫn nằm an toàn trong hộp thư đi và sẽ được gửi lại tự động khi kết nối trở lại.',
     en: 'The exchange platform cannot be reached. The package stays safe in the outbox and is sent again automatically when the connection is back.',

@@ -44,10 +44,7 @@ async function commitFiles(from: string, to: string, names: readonly string[]): 
       () => false,
     );
     if (exists) {
-      throw new NiemError(
-        'invalid-input',
-        'a file of the package already exists in the output folder',
-      );
+      throw new NiemError('output-exists', `${name} already exists in the output folder ${to}`);
     }
   }
   const done: string[] = [];
