@@ -6,11 +6,22 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { basename, join } from 'node:path';
 import { build } from 'esbuild';
 
 export const round1 = (n: number): number => Math.round(n * 10) / 10;
 export const round2 = (n: number): number => Math.round(n * 100) / 100;
+
+/** What every bench's JSON says of the machine first: Node, OS and architecture, CPU. */
+export function machineFacts(): { node: string; platform: string; cpu: string; cores: number } {
+  return {
+    node: process.version,
+    platform: `${process.platform} ${process.arch}`,
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+  };
+}
 
 /** A field of /proc/self/status (VmHWM: peak RSS, VmRSS: RSS now) in KiB; NaN if absent. */
 export function procStatusKiB(field: 'VmHWM' | 'VmRSS'): number {

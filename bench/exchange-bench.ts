@@ -34,10 +34,10 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, statfsSync } from 'node:fs';
-import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { childScript, round1 } from './bench-child.ts';
+import { childScript, machineFacts, round1 } from './bench-child.ts';
 import { concurrentClients } from './exchange-concurrent.ts';
 import {
   clerkIdentity,
@@ -234,10 +234,7 @@ async function main(): Promise<void> {
       date: new Date().toISOString(),
       quick,
       machine: {
-        node: process.version,
-        platform: `${process.platform} ${process.arch}`,
-        cpu: cpus()[0]?.model ?? 'unknown',
-        cores: cpus().length,
+        ...machineFacts(),
         memoryGiB: round1(totalmem() / 1024 ** 3),
         /** 1, 5 and 15 minute load averages: other work on the machine shows here. */
         loadAverage: { start: loadAtStart, end: loadavg().map(round1) },

@@ -26,10 +26,10 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statfsSync } from 'node:fs';
-import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { loadavg, tmpdir, totalmem } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { round1 } from './bench-child.ts';
+import { machineFacts, round1 } from './bench-child.ts';
 import { opensslPeer } from './exchange-sync-gib-peer.ts';
 import { runningPlatforms, startBenchPlatform, type BenchPlatform } from './exchange-platform.ts';
 import {
@@ -272,10 +272,7 @@ async function main(): Promise<void> {
       bench: 'exchange-sync-gib',
       date: new Date().toISOString(),
       machine: {
-        node: process.version,
-        platform: `${process.platform} ${process.arch}`,
-        cpu: cpus()[0]?.model ?? 'unknown',
-        cores: cpus().length,
+        ...machineFacts(),
         memoryGiB: round1(totalmem() / 1024 ** 3),
         /** 1, 5 and 15 minute load averages: other work on the machine shows here. */
         loadAverage: { start: loadAtStart, end: loadavg().map(round1) },

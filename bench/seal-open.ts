@@ -28,14 +28,14 @@ import { execFileSync } from 'node:child_process';
 import { X509Certificate, createPrivateKey, randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { recipientCertificate, softwareRecipientKey } from '../native/seal/cms-crypto/index.ts';
 import { openPackage, sealPackage } from '../native/seal/pipeline/index.ts';
 import { softwareSigner } from '../native/seal/signed-data/index.ts';
-import { childScript, procStatusKiB, round1, round2, run } from './bench-child.ts';
+import { childScript, machineFacts, procStatusKiB, round1, round2, run } from './bench-child.ts';
 
 const MiB = 1024 * 1024;
 /** The flags cli/niem.js starts Node 24 with (see there why). */
@@ -365,10 +365,7 @@ async function main(): Promise<void> {
       bench: 'seal-open',
       date: new Date().toISOString(),
       machine: {
-        node: process.version,
-        platform: `${process.platform} ${process.arch}`,
-        cpu: cpus()[0]?.model ?? 'unknown',
-        cores: cpus().length,
+        ...machineFacts(),
         openssl: execFileSync('openssl', ['version'], { encoding: 'utf8' }).trim(),
       },
       sizeMiB,

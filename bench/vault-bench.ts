@@ -54,7 +54,7 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
-import { cpus, freemem, totalmem, tmpdir } from 'node:os';
+import { freemem, totalmem, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   recipientCertificate,
@@ -88,7 +88,7 @@ import {
   type Vault,
 } from '../native/vault/index.ts';
 import { Sqlite } from '../native/vault/sqlite-lib.ts';
-import { childScript, procStatusKiB, round1, round2, run } from './bench-child.ts';
+import { childScript, machineFacts, procStatusKiB, round1, round2, run } from './bench-child.ts';
 
 const MiB = 1024 * 1024;
 /** The flags cli/niem.js starts Node 24 with. */
@@ -1054,10 +1054,7 @@ async function main(): Promise<void> {
       bench: 'vault',
       date: new Date().toISOString(),
       machine: {
-        node: process.version,
-        platform: `${process.platform} ${process.arch}`,
-        cpu: cpus()[0]?.model ?? 'unknown',
-        cores: cpus().length,
+        ...machineFacts(),
         memoryMiB: Math.round(totalmem() / MiB),
         freeMemoryMiB: Math.round(freemem() / MiB),
         sqlite: first.sqlite,
