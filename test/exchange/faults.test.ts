@@ -156,6 +156,9 @@ describe('faults during the exchange resume to exactly one delivered package', (
     // Killing `niem` kills all of it: no process of this profile is left, and nothing more
     // goes out (the launcher's Node 24 child ends with it).
     assert.deepEqual(processesNaming(vpcp.profile), []);
+    // Its connections end with it; what it had written before the kill (kernel buffers)
+    // still drains through the proxy first, then nothing more comes.
+    assert.equal(await proxy.idle(5_000), true, "the killed client's connections closed");
     const stoppedAt = proxy.totals.up;
     await new Promise((resolve) => setTimeout(resolve, 500));
     assert.equal(proxy.totals.up, stoppedAt, 'no byte sent after the kill');

@@ -27,6 +27,11 @@ export interface CutProxy {
   waitFor(bytes: { up?: number; down?: number }): Promise<void>;
   /** Bytes forwarded since the start: client→server and server→client. */
   readonly totals: { up: number; down: number };
+  /**
+   * Resolves true once no client connection is open (what they had sent is forwarded
+   * first), false if one is still open after `timeoutMs`.
+   */
+  idle(timeoutMs: number): Promise<boolean>;
   /** Drops every open connection now. */
   dropAll(): void;
   /** Accepts connections again after a cut with stayUnplugged. */
@@ -39,6 +44,7 @@ export interface CutProxy {
 /** Starts a proxy to `targetPort` on 127.0.0.1. */
 export async function startCutProxy(targetPort: number, scheme = 'https'): Promise<CutProxy> {
   const open = new Set<Socket>();
+  const clients = new Set<Socket>();
   let unplugged = false;
   let cuts = 0;
   let plan: (CutPlan & { up: number; down: number; done: () => void }) | undefined;
@@ -75,11 +81,13 @@ export async function startCutProxy(targetPort: number, scheme = 'https'): Promi
     const upstream = connect(targetPort, '127.0.0.1');
     open.add(client);
     open.add(upstream);
+    clients.add(client);
     const close = (): void => {
       client.destroy();
       upstream.destroy();
       open.delete(client);
       open.delete(upstream);
+      clients.delete(client);
     };
     client.on('error', close).on('close', close);
     upstream.on('error', close).on('close', close);
@@ -125,6 +133,13 @@ export async function startCutProxy(targetPort: number, scheme = 'https'): Promi
           done: resolve,
         });
       });
+    },
+    async idle(timeoutMs: number): Promise<boolean> {
+      const until = performance.now() + timeoutMs;
+      while (clients.size > 0 && performance.now() < until) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      return clients.size === 0;
     },
     dropAll,
     plug(): void {
