@@ -21,7 +21,11 @@ const entry = join(here, 'main.ts');
 const major = Number(process.versions.node.split('.')[0]);
 const args = process.argv.slice(2);
 
-/** `niem platform …` (the server): its first word, skipping `--lang X` and other options. */
+/**
+ * `niem platform …` (the server): its first word, skipping `--lang X` and other options.
+ * The same test as platform/cli/platform-command.ts, written again here because this file
+ * must run on Node 20, which cannot load TypeScript.
+ */
 function isPlatformCommand() {
   for (let i = 0; i < args.length; i += 1) {
     if (args[i] === '--lang') i += 1;
@@ -30,14 +34,11 @@ function isPlatformCommand() {
   return false;
 }
 
-// The platform server is not a streaming client: it keeps V8's default young generation,
+// The memory flags (native/host/node-flags.ts gives the native process the same). The
+// platform server is not a streaming client: it keeps V8's default young generation,
 // which serves many connections at once with fewer collections.
-const NODE_FLAGS = isPlatformCommand()
-  ? ['--disable-warning=ExperimentalWarning']
-  : ['--disable-warning=ExperimentalWarning', '--max-semi-space-size=1'];
-const needsChild = NODE_FLAGS.some(
-  (flag) => flag.startsWith('--max-') && !process.execArgv.includes(flag),
-);
+const MEMORY_FLAGS = isPlatformCommand() ? [] : ['--max-semi-space-size=1'];
+const needsChild = MEMORY_FLAGS.some((flag) => !process.execArgv.includes(flag));
 
 if (major === 24 && !needsChild) {
   if (process.channel !== undefined) {
@@ -67,7 +68,8 @@ if (major === 24 && !needsChild) {
       }
     }
   }
-  const child = spawn(node24, [...NODE_FLAGS, fileURLToPath(import.meta.url), ...args], {
+  const flags = ['--disable-warning=ExperimentalWarning', ...MEMORY_FLAGS];
+  const child = spawn(node24, [...flags, fileURLToPath(import.meta.url), ...args], {
     stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
   });
   // The channel is only the child's lifeline: it must not keep this process alive either.
