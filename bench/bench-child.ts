@@ -2,16 +2,40 @@
  * What the benches that measure in a fresh child process share (seal-open.ts,
  * vault-bench.ts): the bench file bundled with esbuild for the child (as the app ships
  * its native process), a child run with its stdout collected and its wall time, the
- * process's own memory figures from /proc/self/status, and the rounding of the figures.
+ * process's own memory figures from /proc/self/status, the rounding of the figures, the
+ * machine's description and a generated input file.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { createWriteStream, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { basename, join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { build } from 'esbuild';
 
 export const round1 = (n: number): number => Math.round(n * 10) / 10;
 export const round2 = (n: number): number => Math.round(n * 100) / 100;
+
+/**
+ * Writes a bench input of `sizeMiB` MiB to `path`: one random MiB repeated, its first 8
+ * bytes replaced by the block number (no two blocks alike), streamed.
+ */
+export async function writeNumberedBlocks(path: string, sizeMiB: number): Promise<void> {
+  const block = randomBytes(1024 * 1024);
+  await pipeline(
+    Readable.from(
+      (function* () {
+        for (let i = 0; i < sizeMiB; i++) {
+          const b = Buffer.from(block);
+          b.writeBigUInt64BE(BigInt(i), 0);
+          yield b;
+        }
+      })(),
+    ),
+    createWriteStream(path),
+  );
+}
 
 /** What every bench's JSON says of the machine first: Node, OS and architecture, CPU. */
 export function machineFacts(): { node: string; platform: string; cpu: string; cores: number } {

@@ -37,6 +37,7 @@ import { mkdirSync, mkdtempSync, rmSync, statfsSync } from 'node:fs';
 import { loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { NATIVE_NODE_FLAGS } from '../native/host/node-flags.ts';
 import { childScript, machineFacts, round1 } from './bench-child.ts';
 import { concurrentClients } from './exchange-concurrent.ts';
 import {
@@ -57,8 +58,8 @@ import { smallPackages } from './exchange-small.ts';
 import { uploadScenario } from './exchange-upload.ts';
 
 const MiB = 1024 * 1024;
-/** The flags cli/niem.js starts Node 24 with (see there why). */
-const NODE_FLAGS = ['--max-semi-space-size=1'];
+/** The native process's Node flags, which the CLI launcher uses too (see there why). */
+const NODE_FLAGS = NATIVE_NODE_FLAGS;
 const TARGETS = { uploadRatio: 0.8, concurrentErrors: 0 };
 const AGENCIES = 5;
 

@@ -11,13 +11,11 @@
  * each against a fresh platform process on a fresh copy of the template data folder (the
  * same package every time, never already held). Medians over the rounds.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { createReadStream, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { sealPackage } from '../native/seal/pipeline/index.ts';
-import { round1, round2, run } from './bench-child.ts';
+import { round1, round2, run, writeNumberedBlocks } from './bench-child.ts';
 import { curlUpload, splitChunks, type CurlUpload, type Declared } from './exchange-curl.ts';
 import { sessionToken } from './exchange-session.ts';
 import { machineBusySeconds, startBenchPlatform, type BenchPlatform } from './exchange-platform.ts';
@@ -67,23 +65,6 @@ interface Measured {
   otherCpuSeconds: number;
 }
 
-/** A document of `sizeMiB` MiB: one random MiB with its first 8 bytes the block number. */
-async function writeDocument(path: string, sizeMiB: number): Promise<void> {
-  const block = randomBytes(MiB);
-  await pipeline(
-    Readable.from(
-      (function* () {
-        for (let i = 0; i < sizeMiB; i++) {
-          const b = Buffer.from(block);
-          b.writeBigUInt64BE(BigInt(i), 0);
-          yield b;
-        }
-      })(),
-    ),
-    createWriteStream(path),
-  );
-}
-
 async function sha256File(path: string): Promise<string> {
   const hash = createHash('sha256');
   for await (const chunk of createReadStream(path, { highWaterMark: MiB }))
@@ -96,7 +77,7 @@ async function makePackage(
   o: UploadScenario,
 ): Promise<{ path: string; pkg: Declared; sealSeconds: number }> {
   const input = join(o.work, 'document.bin');
-  await writeDocument(input, o.sizeMiB);
+  await writeNumberedBlocks(input, o.sizeMiB);
   const sender = clerkIdentity(o.sender);
   const recipient = clerkIdentity(o.recipient);
   const [, issuing] = pemDers(o.pki.caChainPem) as [Uint8Array, Uint8Array];

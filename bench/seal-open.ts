@@ -25,21 +25,28 @@
  * the next).
  */
 import { execFileSync } from 'node:child_process';
-import { X509Certificate, createPrivateKey, randomBytes } from 'node:crypto';
-import { createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { X509Certificate, createPrivateKey } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { recipientCertificate, softwareRecipientKey } from '../native/seal/cms-crypto/index.ts';
 import { openPackage, sealPackage } from '../native/seal/pipeline/index.ts';
 import { softwareSigner } from '../native/seal/signed-data/index.ts';
-import { childScript, machineFacts, procStatusKiB, round1, round2, run } from './bench-child.ts';
+import { NATIVE_NODE_FLAGS } from '../native/host/node-flags.ts';
+import {
+  childScript,
+  machineFacts,
+  procStatusKiB,
+  round1,
+  round2,
+  run,
+  writeNumberedBlocks,
+} from './bench-child.ts';
 
 const MiB = 1024 * 1024;
-/** The flags cli/niem.js starts Node 24 with (see there why). */
-const NODE_FLAGS = ['--max-semi-space-size=1'];
+/** The native process's Node flags, which the CLI launcher uses too (see there why). */
+const NODE_FLAGS = NATIVE_NODE_FLAGS;
 const TARGETS = { sealRatio: 2, openRatio: 5, peakRssMiB: 160 };
 
 /** A timed run: input MiB over wall seconds, wall seconds, peak RSS. */
@@ -187,23 +194,6 @@ export function makePki(dir: string): Pki {
   };
 }
 
-/** N MiB: one random MiB, its first 8 bytes replaced by the block number (no two alike). */
-async function writeInput(path: string, sizeMiB: number): Promise<void> {
-  const block = randomBytes(MiB);
-  await pipeline(
-    Readable.from(
-      (function* () {
-        for (let i = 0; i < sizeMiB; i++) {
-          const b = Buffer.from(block);
-          b.writeBigUInt64BE(BigInt(i), 0);
-          yield b;
-        }
-      })(),
-    ),
-    createWriteStream(path),
-  );
-}
-
 async function niem(
   script: string,
   mode: 'seal' | 'open',
@@ -330,7 +320,7 @@ async function main(): Promise<void> {
     const pki = makePki(dir);
     const input = join(dir, 'input.bin');
     process.stderr.write(`writing ${sizeMiB} MiB…\n`);
-    await writeInput(input, sizeMiB);
+    await writeNumberedBlocks(input, sizeMiB);
 
     process.stderr.write('niem seal…\n');
     const nSeal = await niem(script, 'seal', pki, input, sizeMiB);

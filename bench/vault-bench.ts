@@ -88,11 +88,12 @@ import {
   type Vault,
 } from '../native/vault/index.ts';
 import { Sqlite } from '../native/vault/sqlite-lib.ts';
+import { NATIVE_NODE_FLAGS } from '../native/host/node-flags.ts';
 import { childScript, machineFacts, procStatusKiB, round1, round2, run } from './bench-child.ts';
 
 const MiB = 1024 * 1024;
-/** The flags cli/niem.js starts Node 24 with. */
-const NODE_FLAGS = ['--disable-warning=ExperimentalWarning', '--max-semi-space-size=1'];
+/** The native process's Node flags, which the CLI launcher uses too. */
+const NODE_FLAGS = ['--disable-warning=ExperimentalWarning', ...NATIVE_NODE_FLAGS];
 const TARGETS = { openMs: 300, firstPageMs: 50, searchMs: 100, peakRssMiB: 200 };
 /** Bump when the generated profile changes: a cache of another version is rebuilt. */
 const PROFILE_VERSION = 1;
