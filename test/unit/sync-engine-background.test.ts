@@ -9,37 +9,26 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { transferTimeoutMs } from '../../native/sync/sync-backoff.ts';
 import { createSyncEngine } from '../../native/sync/sync-engine.ts';
 import { beginUpload, getOutbox, openVault } from '../../native/vault/index.ts';
 import {
   US,
-  makeSyncPki,
   queuePackage,
   setupSync,
+  syncSuite,
   until,
-  type SyncPki,
   type SyncSetup,
 } from './sync-engine-fixture.ts';
-import { makeVaultPki, type VaultPki } from './vault-fixture.ts';
 
-let pki: SyncPki;
-let keys: VaultPki;
-before(() => {
-  pki = makeSyncPki();
-  keys = makeVaultPki();
-});
-after(() => {
-  pki.dispose();
-  keys.dispose();
-});
+const suite = syncSuite();
 
 /** Closes the vault, reopens it and builds a new engine on it, as a restarted app does. */
 async function restart(s: SyncSetup): Promise<void> {
   await s.engine.stop();
   await s.vault.close();
-  s.vault = (await openVault(s.profile, [keys.clerk.key], { now: s.clock.now })).vault;
+  s.vault = (await openVault(s.profile, [suite.keys.clerk.key], { now: s.clock.now })).vault;
   s.engine = createSyncEngine({
     vault: s.vault,
     platform: s.platform,
@@ -51,7 +40,7 @@ async function restart(s: SyncSetup): Promise<void> {
 
 describe('sync engine: resume, limits, background', () => {
   it('an upload stopped midway resumes after a restart from what the platform holds', async () => {
-    const s = await setupSync('resume', keys.clerk, pki);
+    const s = await setupSync('resume', suite.keys.clerk, suite.pki);
     try {
       const bytes = randomBytes(1_000_000);
       const { id } = await queuePackage(s.vault, bytes);
@@ -79,7 +68,7 @@ describe('sync engine: resume, limits, background', () => {
   });
 
   it('an upload a dead process left uploading resumes at the next run', async () => {
-    const s = await setupSync('died', keys.clerk, pki);
+    const s = await setupSync('died', suite.keys.clerk, suite.pki);
     try {
       const { id } = await queuePackage(s.vault, randomBytes(5000));
       beginUpload(s.vault, id); // the process died right after
@@ -96,7 +85,7 @@ describe('sync engine: resume, limits, background', () => {
     assert.equal(transferTimeoutMs(0), 60_000);
     assert.equal(transferTimeoutMs(1024 ** 3), 60_000 + 16_384_000, '1 GiB at 64 KiB/s');
     assert.ok(transferTimeoutMs(2 * 1024 ** 3) > transferTimeoutMs(1024 ** 3));
-    const s = await setupSync('stall', keys.clerk, pki, { limits: { stallMs: 100 } });
+    const s = await setupSync('stall', suite.keys.clerk, suite.pki, { limits: { stallMs: 100 } });
     try {
       const { id } = await queuePackage(s.vault, randomBytes(300_000));
       s.platform.script = [{ kind: 'hang-after', bytes: 70_000 }];
@@ -113,7 +102,7 @@ describe('sync engine: resume, limits, background', () => {
   });
 
   it('runs in the background: at start, on wake(), one run at a time; stop() ends it', async () => {
-    const s = await setupSync('background', keys.clerk, pki, { intervalMs: 3_600_000 });
+    const s = await setupSync('background', suite.keys.clerk, suite.pki, { intervalMs: 3_600_000 });
     try {
       s.engine.start();
       await until(() => s.engine.lastReport !== undefined);
@@ -145,7 +134,7 @@ describe('sync engine: resume, limits, background', () => {
   });
 
   it('retries by itself when a package is due, without waiting for the interval', async () => {
-    const s = await setupSync('due', keys.clerk, pki, {
+    const s = await setupSync('due', suite.keys.clerk, suite.pki, {
       intervalMs: 3_600_000,
       clock: () => new Date(),
       backoff: { baseMs: 200, capMs: 200 },

@@ -10,6 +10,7 @@ import { X509Certificate, createPrivateKey, randomBytes, type KeyObject } from '
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import type { NoticeStatement } from '../../native/exchange/platform-wire.ts';
 import { signStatement } from '../../native/exchange/signed-statement.ts';
 import type { LevelCode } from '../../native/seal/levels.ts';
@@ -23,7 +24,7 @@ import {
   type SyncEvent,
 } from '../../native/sync/sync-engine.ts';
 import { ScriptedPlatform } from './sync-engine-platform.ts';
-import { tempProfile, type VaultParty } from './vault-fixture.ts';
+import { makeVaultPki, tempProfile, type VaultParty, type VaultPki } from './vault-fixture.ts';
 
 /** Our agency (the sender) and the others. */
 export const US = '000.00.00.G22';
@@ -118,6 +119,39 @@ export function makeSyncPki(): SyncPki {
     clerks,
     forger: clerk(dir, 'other-root', 'forger', RECIPIENT),
     dispose: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+/** The PKIs a sync test file shares: the sync PKI and the vault clerk's keys. */
+export interface SyncSuite {
+  readonly pki: SyncPki;
+  readonly keys: VaultPki;
+}
+
+/**
+ * Registers, in the calling test file, the making of both PKIs before its tests and their
+ * removal after them; read `pki` and `keys` inside the tests (not before they start).
+ */
+export function syncSuite(): SyncSuite {
+  let made: SyncSuite | undefined;
+  before(() => {
+    made = { pki: makeSyncPki(), keys: makeVaultPki() };
+  });
+  after(() => {
+    made?.pki.dispose();
+    made?.keys.dispose();
+  });
+  const get = (): SyncSuite => {
+    if (made === undefined) throw new Error('syncSuite: read inside a test');
+    return made;
+  };
+  return {
+    get pki() {
+      return get().pki;
+    },
+    get keys() {
+      return get().keys;
+    },
   };
 }
 

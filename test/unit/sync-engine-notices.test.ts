@@ -11,7 +11,7 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { getOutbox, outboxNotices } from '../../native/vault/index.ts';
 import {
   OUTSIDER,
@@ -20,37 +20,26 @@ import {
   auditActions as actionsSince,
   lastSeq,
   clerkOf,
-  makeSyncPki,
   queuePackage,
   setupSync,
+  syncSuite,
   signedNotice,
-  type SyncPki,
   type SyncSetup,
 } from './sync-engine-fixture.ts';
-import { makeVaultPki, type VaultPki } from './vault-fixture.ts';
 
-let pki: SyncPki;
-let keys: VaultPki;
-before(() => {
-  pki = makeSyncPki();
-  keys = makeVaultPki();
-});
-after(() => {
-  pki.dispose();
-  keys.dispose();
-});
+const suite = syncSuite();
 
 const noticeCount = (s: SyncSetup): number =>
   s.vault.database.prepare('SELECT count(*) FROM outbox_notices').pluck().get() as number;
 
 describe('sync engine: notices', () => {
   it('01 delivers, 03 is kept too, the same notice twice is kept once', async () => {
-    const s = await setupSync('notice-01', keys.clerk, pki);
+    const s = await setupSync('notice-01', suite.keys.clerk, suite.pki);
     try {
       const { id, sha256 } = await queuePackage(s.vault, randomBytes(500));
       await s.engine.runOnce();
       assert.equal(getOutbox(s.vault, id).transportState, 'sent');
-      const recipient = pki.clerks[RECIPIENT];
+      const recipient = suite.pki.clerks[RECIPIENT];
       assert.ok(recipient);
       const arrived = await signedNotice(recipient, { sha256 });
       s.platform.addNotice(arrived);
@@ -92,15 +81,15 @@ describe('sync engine: notices', () => {
   });
 
   it('with two recipients, delivered once both answered', async () => {
-    const s = await setupSync('notice-two', keys.clerk, pki);
+    const s = await setupSync('notice-two', suite.keys.clerk, suite.pki);
     try {
       const { id, sha256 } = await queuePackage(s.vault, randomBytes(50), [RECIPIENT, SECOND]);
       await s.engine.runOnce();
-      s.platform.addNotice(await signedNotice(clerkOf(pki, RECIPIENT), { sha256 }));
+      s.platform.addNotice(await signedNotice(clerkOf(suite.pki, RECIPIENT), { sha256 }));
       await s.engine.runOnce();
       assert.equal(getOutbox(s.vault, id).transportState, 'sent');
       s.platform.addNotice(
-        await signedNotice(clerkOf(pki, SECOND), {
+        await signedNotice(clerkOf(suite.pki, SECOND), {
           sha256,
           from: SECOND,
           status: '02',
@@ -117,16 +106,19 @@ describe('sync engine: notices', () => {
   });
 
   it('refuses forged, misaddressed and foreign notices; records nothing of them', async () => {
-    const s = await setupSync('notice-refused', keys.clerk, pki);
+    const s = await setupSync('notice-refused', suite.keys.clerk, suite.pki);
     try {
       const { id, sha256 } = await queuePackage(s.vault, randomBytes(50));
       await s.engine.runOnce();
-      const recipient = clerkOf(pki, RECIPIENT);
+      const recipient = clerkOf(suite.pki, RECIPIENT);
       const cases: [string, Uint8Array][] = [
-        ['untrusted', await signedNotice(pki.forger, { sha256 })],
-        ['not-a-recipient', await signedNotice(clerkOf(pki, OUTSIDER), { sha256, from: OUTSIDER })],
+        ['untrusted', await signedNotice(suite.pki.forger, { sha256 })],
+        [
+          'not-a-recipient',
+          await signedNotice(clerkOf(suite.pki, OUTSIDER), { sha256, from: OUTSIDER }),
+        ],
         ['unknown-package', await signedNotice(recipient, { sha256: 'ab'.repeat(32) })],
-        ['signer-not-sender', await signedNotice(clerkOf(pki, SECOND), { sha256 })],
+        ['signer-not-sender', await signedNotice(clerkOf(suite.pki, SECOND), { sha256 })],
         ['not-for-us', await signedNotice(recipient, { sha256, to: SECOND })],
         ['malformed', new Uint8Array(Buffer.from('not a statement'))],
       ];
@@ -162,7 +154,7 @@ describe('sync engine: notices', () => {
   });
 
   it('a lost receipt answer: the 01 brings the receipt back, delivered, never failed', async () => {
-    const s = await setupSync('notice-lost', keys.clerk, pki);
+    const s = await setupSync('notice-lost', suite.keys.clerk, suite.pki);
     try {
       const bytes = randomBytes(200_000);
       const { id, sha256 } = await queuePackage(s.vault, bytes);
@@ -170,7 +162,7 @@ describe('sync engine: notices', () => {
       await s.engine.runOnce();
       assert.equal(getOutbox(s.vault, id).transportState, 'failed-retrying');
       // The recipient got it and said so before our next attempt was due.
-      s.platform.addNotice(await signedNotice(clerkOf(pki, RECIPIENT), { sha256 }));
+      s.platform.addNotice(await signedNotice(clerkOf(suite.pki, RECIPIENT), { sha256 }));
       const report = await s.engine.runOnce();
       const row = getOutbox(s.vault, id);
       assert.equal(row.transportState, 'delivered');

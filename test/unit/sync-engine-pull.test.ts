@@ -9,7 +9,7 @@
  */
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { NiemError } from '../../native/api/errors.ts';
 import type { PackageEntry } from '../../native/sync/sync-engine.ts';
 import { createSyncEngine } from '../../native/sync/sync-engine.ts';
@@ -19,23 +19,12 @@ import {
   SECOND,
   US,
   clerkOf,
-  makeSyncPki,
   setupSync,
+  syncSuite,
   signedNotice,
-  type SyncPki,
 } from './sync-engine-fixture.ts';
-import { makeVaultPki, type VaultPki } from './vault-fixture.ts';
 
-let pki: SyncPki;
-let keys: VaultPki;
-before(() => {
-  pki = makeSyncPki();
-  keys = makeVaultPki();
-});
-after(() => {
-  pki.dispose();
-  keys.dispose();
-});
+const suite = syncSuite();
 
 const sha = (n: number): string => n.toString(16).padStart(2, '0').repeat(32);
 
@@ -50,7 +39,10 @@ describe('sync engine: pull', () => {
       received.push(entry.sha256);
       return { inboxId: received.length };
     };
-    const s = await setupSync('pull', keys.clerk, pki, { receivePackage, mailboxPage: 2 });
+    const s = await setupSync('pull', suite.keys.clerk, suite.pki, {
+      receivePackage,
+      mailboxPage: 2,
+    });
     try {
       const cursors = [1, 2, 3, 4, 5].map((n) => s.platform.addPackage(sha(n)));
       failOn = sha(4);
@@ -84,7 +76,7 @@ describe('sync engine: pull', () => {
       failOn = undefined;
       await s.engine.stop();
       await s.vault.close();
-      s.vault = (await openVault(s.profile, [keys.clerk.key], { now: s.clock.now })).vault;
+      s.vault = (await openVault(s.profile, [suite.keys.clerk.key], { now: s.clock.now })).vault;
       s.engine = createSyncEngine({
         vault: s.vault,
         platform: s.platform,
@@ -104,13 +96,13 @@ describe('sync engine: pull', () => {
   });
 
   it('without a receiver, packages stay in the mailbox; notices before them are taken', async () => {
-    const s = await setupSync('pull-none', keys.clerk, pki);
+    const s = await setupSync('pull-none', suite.keys.clerk, suite.pki);
     try {
       const first = s.platform.addNotice(
-        await signedNotice(clerkOf(pki, RECIPIENT), { sha256: sha(9) }),
+        await signedNotice(clerkOf(suite.pki, RECIPIENT), { sha256: sha(9) }),
       );
       s.platform.addPackage(sha(1));
-      s.platform.addNotice(await signedNotice(clerkOf(pki, RECIPIENT), { sha256: sha(8) }));
+      s.platform.addNotice(await signedNotice(clerkOf(suite.pki, RECIPIENT), { sha256: sha(8) }));
       const report = await s.engine.runOnce();
       assert.equal(report.refusedNotices.length, 1, 'the first notice was read (and refused)');
       assert.equal(s.platform.acked, first);
@@ -121,7 +113,7 @@ describe('sync engine: pull', () => {
 
   it('refuses a page whose cursors do not ascend, acknowledging nothing', async () => {
     const received: string[] = [];
-    const s = await setupSync('pull-order', keys.clerk, pki, {
+    const s = await setupSync('pull-order', suite.keys.clerk, suite.pki, {
       receivePackage: async (entry) => {
         received.push(entry.sha256);
       },
@@ -140,7 +132,7 @@ describe('sync engine: pull', () => {
   });
 
   it('refreshes the directory with its ETag; refuses certificates of another root', async () => {
-    const s = await setupSync('directory', keys.clerk, pki);
+    const s = await setupSync('directory', suite.keys.clerk, suite.pki);
     try {
       const pem = (der: Uint8Array) => new X509Certificate(der).toString();
       const agency = (organId: string, der: Uint8Array) => ({
@@ -159,8 +151,8 @@ describe('sync engine: pull', () => {
         changed: true,
         etag,
         body: body([
-          agency(RECIPIENT, clerkOf(pki, RECIPIENT).der),
-          agency(SECOND, clerkOf(pki, SECOND).der),
+          agency(RECIPIENT, clerkOf(suite.pki, RECIPIENT).der),
+          agency(SECOND, clerkOf(suite.pki, SECOND).der),
         ]),
       };
       let report = await s.engine.runOnce();
@@ -178,14 +170,14 @@ describe('sync engine: pull', () => {
       s.platform.directoryReply = {
         changed: true,
         etag: `"${'b'.repeat(64)}"`,
-        body: body([agency(RECIPIENT, pki.forger.der)]),
+        body: body([agency(RECIPIENT, suite.pki.forger.der)]),
       };
       report = await s.engine.runOnce();
       assert.equal(report.error?.kind, 'platform-bad-reply');
       assert.equal(report.directoryUpdated, false);
       assert.equal(getSyncState(s.vault).directoryEtag, etag);
       const certs = listAgencies(s.vault).find((a) => a.organId === RECIPIENT)?.certificates;
-      assert.deepEqual(certs, [clerkOf(pki, RECIPIENT).der]);
+      assert.deepEqual(certs, [clerkOf(suite.pki, RECIPIENT).der]);
       assert.equal(s.platform.count('mailbox'), 3, 'the rest of the run went on');
     } finally {
       await s.dispose();
@@ -195,7 +187,7 @@ describe('sync engine: pull', () => {
   it('posts the notices we signed as its last step, and reports when it cannot', async () => {
     const asked: string[] = [];
     let fail = false;
-    const s = await setupSync('notices-out', keys.clerk, pki, {
+    const s = await setupSync('notices-out', suite.keys.clerk, suite.pki, {
       sendNotices: async () => {
         asked.push(s.platform.calls.at(-1) ?? '');
         if (fail) throw new NiemError('platform-unreachable', 'gone');

@@ -9,7 +9,7 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { NiemError } from '../../native/api/errors.ts';
 import { createSyncEngine, type SyncEvent } from '../../native/sync/sync-engine.ts';
 import {
@@ -29,28 +29,18 @@ import {
   US,
   auditActions,
   lastSeq,
-  makeSyncPki,
   queuePackage,
   setupSync,
-  type SyncPki,
+  syncSuite,
   type SyncSetup,
 } from './sync-engine-fixture.ts';
 import { refused, unreachable } from './sync-engine-platform.ts';
-import { makeVaultPki, rejectsWithKind, type VaultPki } from './vault-fixture.ts';
+import { rejectsWithKind } from './vault-fixture.ts';
 
-let pki: SyncPki;
-let keys: VaultPki;
-before(() => {
-  pki = makeSyncPki();
-  keys = makeVaultPki();
-});
-after(() => {
-  pki.dispose();
-  keys.dispose();
-});
+const suite = syncSuite();
 
 const setup = (name: string, random = () => 0.5): Promise<SyncSetup> =>
-  setupSync(name, keys.clerk, pki, { random });
+  setupSync(name, suite.keys.clerk, suite.pki, { random });
 
 const outboxEvents = (events: SyncEvent[], id: number) =>
   events.filter(
@@ -150,7 +140,7 @@ describe('sync engine: push', () => {
       // The schedule survives a restart: reopen the vault, a new engine waits for it.
       await s.engine.stop();
       await s.vault.close();
-      const { vault } = await openVault(s.profile, [keys.clerk.key], { now: s.clock.now });
+      const { vault } = await openVault(s.profile, [suite.keys.clerk.key], { now: s.clock.now });
       s.vault = vault;
       assert.deepEqual(dueOutboxRows(vault, s.clock.now()), []);
       const engine = createSyncEngine({
