@@ -33,6 +33,7 @@ import {
   entryFor,
   filesWithMarker,
   makeArrivalPki,
+  receiveOptions,
   sealTestPackage,
   type ArrivalPki,
   type PackageSpec,
@@ -47,17 +48,7 @@ after(() => pki.dispose());
 
 const MARKER = 'MARKERREFUSEDm5Kw';
 
-function options(extra: Partial<ReceiveOptions> = {}): ReceiveOptions {
-  return {
-    keys: [pki.keys.clerk.key],
-    trustAnchors: [pki.root],
-    signer: pki.receiver.signer,
-    organId: RECEIVER_ORG,
-    certificates: [pki.issuing],
-    segmentBytes: 64 * 1024,
-    ...extra,
-  };
-}
+const options = (extra: Partial<ReceiveOptions> = {}): ReceiveOptions => receiveOptions(pki, extra);
 
 const spec = (extra: Partial<PackageSpec> = {}): PackageSpec => ({
   level: 'toi-mat',

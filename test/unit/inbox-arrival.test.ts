@@ -31,11 +31,11 @@ import {
 } from '../../native/vault/index.ts';
 import {
   MemoryPlatform,
-  RECEIVER_ORG,
   SENDER_ORG,
   entryFor,
   filesWithMarker,
   makeArrivalPki,
+  receiveOptions,
   sealTestPackage,
   type ArrivalPki,
 } from './inbox-fixture.ts';
@@ -49,17 +49,7 @@ after(() => pki.dispose());
 
 const MARKER = 'MARKERARRIVALq3Vz';
 
-function options(extra: Partial<ReceiveOptions> = {}): ReceiveOptions {
-  return {
-    keys: [pki.keys.clerk.key],
-    trustAnchors: [pki.root],
-    signer: pki.receiver.signer,
-    organId: RECEIVER_ORG,
-    certificates: [pki.issuing],
-    segmentBytes: 64 * 1024,
-    ...extra,
-  };
-}
+const options = (extra: Partial<ReceiveOptions> = {}): ReceiveOptions => receiveOptions(pki, extra);
 
 const count = (vault: Vault, table: string): number =>
   vault.database.prepare(`SELECT count(*) FROM ${table}`).pluck().get() as number;

@@ -13,7 +13,7 @@ import { lstatSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NiemError } from '../../native/api/errors.ts';
-import type { PackageEntry } from '../../native/sync/inbox-arrival.ts';
+import type { PackageEntry, ReceiveOptions } from '../../native/sync/inbox-arrival.ts';
 import type { PlatformApi } from '../../native/sync/platform-api.ts';
 import type { LevelCode } from '../../native/seal/levels.ts';
 import type { Manifest } from '../../native/seal/manifest.ts';
@@ -298,4 +298,23 @@ export function filesWithMarker(dir: string, marker: string, since?: number): st
   };
   walk(dir);
   return hits;
+}
+
+/**
+ * What receivePackage is given in the arrival tests: the receiving clerk's key, signer and
+ * chain, the root as the only anchor, 64 KiB download segments; `extra` overrides.
+ */
+export function receiveOptions(
+  pki: ArrivalPki,
+  extra: Partial<ReceiveOptions> = {},
+): ReceiveOptions {
+  return {
+    keys: [pki.keys.clerk.key],
+    trustAnchors: [pki.root],
+    signer: pki.receiver.signer,
+    organId: RECEIVER_ORG,
+    certificates: [pki.issuing],
+    segmentBytes: 64 * 1024,
+    ...extra,
+  };
 }
